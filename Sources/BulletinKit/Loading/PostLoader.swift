@@ -1,0 +1,253 @@
+import Foundation
+
+/// A post file found below a board, with its comment file if there is one.
+struct PostFile: Sendable {
+    var board: String
+    /// Relative to `Content/`.
+    var contentPath: String
+    var absolutePath: String
+    var displayPath: String
+    var stem: String
+    var comments: CommentFile?
+}
+
+struct CommentFile: Sendable {
+    var absolutePath: String
+    var displayPath: String
+}
+
+/// Decodes one post file and its comment file into a `Post`.
+enum PostLoader {
+    static let knownKeys = [
+        "id", "title", "author", "date", "updated", "views", "recommends", "comment_count", "tags", "notice",
+        "deleted", "source", "captured",
+    ]
+    static let commentKeys = ["id", "author", "date", "body", "reply_to", "recommends", "deleted"]
+
+    static func load(_ file: PostFile, config: SiteConfig, clock: SiteClock) -> (Post?, [Diagnostic]) {
+        let start = SourceLocation(path: file.displayPath)
+        let text: String
+        switch readText(file.absolutePath, display: file.displayPath) {
+        case .success(let t): text = t
+        case .failure(let d): return (nil, [d])
+        }
+        let parts: FrontMatter
+        switch FrontMatter.split(text) {
+        case .success(let p): parts = p
+        case .failure(.missingStart):
+            return (nil, [.error(start, "a post must start with front matter: a line '---', YAML, and a line '---'")])
+        case .failure(.unclosed):
+            return (nil, [.error(start, "the front matter is not closed by a line '---'")])
+        }
+        var reader = NodeReader(path: file.displayPath, lineOffset: parts.lineOffset)
+        let root: YAMLNode
+        do {
+            guard let node = try YAML.parse(parts.yaml) else {
+                return (nil, [.error(SourceLocation(path: file.displayPath, line: 2), "the front matter is empty: a post needs a 'title' and a 'date'")])
+            }
+            root = node
+        } catch {
+            return (nil, [.error(reader.location(error.mark), error.message)])
+        }
+        guard let fields = reader.fields(of: root, what: "the front matter") else { return (nil, reader.diagnostics) }
+
+        var id = file.stem
+        var title: String?
+        var author = config.anonymous
+        var date: Timestamp?
+        var updated: Timestamp?
+        var views = 0
+        var recommends = 0
+        var commentCount: Int?
+        var tags: [String] = []
+        var notice = false
+        var deleted = false
+        var source: String?
+        var captured: Timestamp?
+        var params: [Param] = []
+        var idMark: YAMLMark?
+        var commentCountMark = root.mark
+
+        for (key, mark, value) in fields {
+            switch key {
+            case "id":
+                guard let v = reader.text(value, key: key) else { continue }
+                if PathRules.isValidID(v) {
+                    id = v
+                    idMark = value.mark
+                } else {
+                    reader.error(value.mark, "'id' must be letters, digits, '_' or '-' (starting with a letter or digit), not '\(v.prefix(40))'")
+                }
+            case "title": title = reader.text(value, key: key)
+            case "author":
+                if let v = reader.string(value, key: key) {
+                    let trimmed = v.trimmingWhitespace()
+                    author = trimmed.isEmpty ? config.anonymous : trimmed
+                }
+            case "date": date = reader.date(value, key: key, clock: clock)
+            case "updated": updated = reader.date(value, key: key, clock: clock)
+            case "captured": captured = reader.date(value, key: key, clock: clock)
+            case "views": views = reader.count(value, key: key) ?? 0
+            case "recommends": recommends = reader.count(value, key: key) ?? 0
+            case "comment_count":
+                commentCount = reader.count(value, key: key)
+                commentCountMark = value.mark
+            case "tags":
+                for tag in reader.strings(value, key: key) ?? [] {
+                    let trimmed = tag.trimmingWhitespace()
+                    if trimmed.isEmpty {
+                        reader.warning(value.mark, "an empty tag is ignored")
+                    } else if !tags.contains(trimmed) {
+                        tags.append(trimmed)
+                    }
+                }
+            case "notice": notice = reader.bool(value, key: key) ?? false
+            case "deleted": deleted = reader.bool(value, key: key) ?? false
+            case "source":
+                if let v = reader.text(value, key: key) {
+                    if URLSafety.isWebURL(v) {
+                        source = v
+                    } else {
+                        reader.warning(value.mark, "'source' is not an http(s) URL and is not linked")
+                    }
+                }
+            default:
+                if let typo = NodeReader.likelyTypo(of: key, among: knownKeys) {
+                    reader.warning(mark, "'\(key.prefix(60))' is kept as a template param; did you mean '\(typo)'?")
+                }
+                params.append(Param(key: key, value: NodeReader.flatten(value)))
+            }
+        }
+        if title == nil && !fields.contains(where: { $0.key == "title" }) {
+            reader.error(root.mark, "the front matter needs a 'title'")
+        }
+        if date == nil && !fields.contains(where: { $0.key == "date" }) {
+            reader.error(root.mark, "the front matter needs a 'date'")
+        }
+        if id == "page" || id == "best" {
+            let at = idMark.map { reader.location($0) } ?? start
+            reader.diagnostics.append(.error(at, "'\(id)' cannot be a post id: /<board>/\(id)/ is a listing page"))
+        } else if idMark == nil && !PathRules.isValidID(id) {
+            reader.diagnostics.append(
+                .error(start, "the file name '\(file.stem.prefix(40))' is not a valid post id; rename it or set 'id' (letters, digits, '_', '-')"))
+        }
+
+        var comments: [Comment] = []
+        if let commentFile = file.comments {
+            let (loaded, diagnostics) = loadComments(commentFile, config: config, clock: clock)
+            comments = loaded
+            reader.diagnostics += diagnostics
+        }
+        guard let title, let date, !reader.diagnostics.hasErrors else { return (nil, reader.diagnostics) }
+
+        let newestComment = comments.map(\.date).max()
+        let lastActivity = updated ?? max(date, newestComment ?? date)
+        var count = comments.count
+        if let given = commentCount {
+            if given < comments.count {
+                reader.warning(commentCountMark, "'comment_count' is \(given) but \(comments.count) comments were loaded; using \(comments.count)")
+            } else {
+                count = given
+            }
+        }
+        let post = Post(
+            board: file.board, id: id, title: title, author: author, date: date, updated: lastActivity, views: views,
+            recommends: recommends, commentCount: count, tags: tags, notice: notice, deleted: deleted, source: source,
+            captured: captured, params: params, body: parts.body, contentPath: file.contentPath, location: start,
+            comments: comments)
+        return (post, reader.diagnostics)
+    }
+
+    static func loadComments(_ file: CommentFile, config: SiteConfig, clock: SiteClock) -> ([Comment], [Diagnostic]) {
+        let text: String
+        switch readText(file.absolutePath, display: file.displayPath) {
+        case .success(let t): text = t
+        case .failure(let d): return ([], [d])
+        }
+        var reader = NodeReader(path: file.displayPath)
+        let root: YAMLNode
+        do {
+            guard let node = try YAML.parse(text) else { return ([], []) }
+            root = node
+        } catch {
+            return ([], [.error(reader.location(error.mark), error.message)])
+        }
+        guard case .sequence(let items, _) = root else {
+            if case .scalar(let s, true, _) = root, s.isEmpty { return ([], []) }
+            reader.error(root.mark, "a comment file must be a list of comments")
+            return ([], reader.diagnostics)
+        }
+        var comments: [Comment] = []
+        var seen: [String: YAMLMark] = [:]
+        var valid = true
+        for item in items {
+            guard let fields = reader.fields(of: item, what: "a comment") else {
+                valid = false
+                continue
+            }
+            var id: String?
+            var author = config.anonymous
+            var date: Timestamp?
+            var body: String?
+            var replyTo: (String, YAMLMark)?
+            var recommends = 0
+            var deleted = false
+            for (key, mark, value) in fields {
+                switch key {
+                case "id": id = reader.text(value, key: key)
+                case "author":
+                    if let v = reader.string(value, key: key) {
+                        let trimmed = v.trimmingWhitespace()
+                        author = trimmed.isEmpty ? config.anonymous : trimmed
+                    }
+                case "date": date = reader.date(value, key: key, clock: clock)
+                case "body": body = reader.string(value, key: key)
+                case "reply_to":
+                    if case .scalar(let v, true, _) = value, v.isEmpty { continue }
+                    if let v = reader.text(value, key: key) { replyTo = (v, value.mark) }
+                case "recommends": recommends = reader.count(value, key: key) ?? 0
+                case "deleted": deleted = reader.bool(value, key: key) ?? false
+                default:
+                    reader.warning(mark, ConfigLoader.unknownKeyMessage(key, known: commentKeys, file: "a comment"))
+                }
+            }
+            let names = Set(fields.map(\.key))
+            if !names.contains("id") { reader.error(item.mark, "a comment needs an 'id'") }
+            if !names.contains("date") { reader.error(item.mark, "a comment needs a 'date'") }
+            if !names.contains("body") && !deleted { reader.error(item.mark, "a comment needs a 'body' unless it is deleted") }
+            guard let id, let date, body != nil || deleted else {
+                valid = false
+                continue
+            }
+            if seen[id] != nil {
+                let idMark = fields.first { $0.key == "id" }!.value.mark
+                reader.error(idMark, "duplicate comment id '\(id.prefix(40))'")
+                valid = false
+                continue
+            }
+            var parent: String?
+            if let (target, mark) = replyTo {
+                if seen[target] != nil {
+                    parent = target
+                } else {
+                    reader.warning(mark, "'reply_to' names no earlier comment '\(target.prefix(40))'; shown as a top-level comment")
+                }
+            }
+            seen[id] = item.mark
+            comments.append(
+                Comment(id: id, author: author, date: date, body: body ?? "", replyTo: parent, recommends: recommends, deleted: deleted))
+        }
+        return (valid && !reader.diagnostics.hasErrors ? comments : [], reader.diagnostics)
+    }
+
+    static func readText(_ path: String, display: String) -> Result<String, Diagnostic> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(.error(SourceLocation(path: display), "cannot read the file"))
+        }
+        switch SourceText.decode([UInt8](data)) {
+        case .success(let text): return .success(text)
+        case .failure(.notUTF8(let line, let column)):
+            return .failure(.error(SourceLocation(path: display, line: line, column: column), "the file is not valid UTF-8 (save it as UTF-8)"))
+        }
+    }
+}

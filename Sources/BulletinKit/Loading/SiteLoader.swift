@@ -1,0 +1,221 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The outcome of loading a site: the model when nothing was an error, and every diagnostic.
+public struct LoadResult: Sendable {
+    public var site: Site?
+    public var diagnostics: [Diagnostic]
+}
+
+/// Reads `site.yml`, `Content/` and the theme's static names into a validated `Site`.
+public enum SiteLoader {
+    /// Top-level names of the site that a board may not take.
+    public static let reservedNames: Set<String> = ["tags", "archive", "search", "page", "feed", "sitemap", "404", "index"]
+
+    /// Loads the site in `source` (the folder holding `site.yml`).
+    /// - Parameters:
+    ///   - display: how to print `source` in diagnostics (`.` gives `Content/free/1.md`).
+    ///   - baseURL: overrides `site.yml`'s `base_url`.
+    public static func load(source: String, display: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count) -> LoadResult {
+        let shown = display ?? source
+        func show(_ relative: String) -> String { shown == "." || shown.isEmpty ? relative : (shown.hasSuffix("/") ? shown + relative : shown + "/" + relative) }
+        var diagnostics: [Diagnostic] = []
+        let sitePath = source + "/site.yml"
+        let config: SiteConfig
+        switch PostLoader.readText(sitePath, display: show("site.yml")) {
+        case .failure(let d):
+            let missing = !FileManager.default.fileExists(atPath: sitePath)
+            return LoadResult(site: nil, diagnostics: [missing ? .error(d.location, "no site.yml here: run bulletin in a site's folder or pass --source") : d])
+        case .success(let text):
+            let (loaded, d) = ConfigLoader.loadSite(path: show("site.yml"), text: text)
+            diagnostics += d
+            guard var loaded else { return LoadResult(site: nil, diagnostics: diagnostics) }
+            if let baseURL { loaded.setBaseURL(baseURL) }
+            config = loaded
+        }
+        let clock = SiteClock(timeZone: config.timeZone)
+        let contentRoot = source + "/Content"
+        let contentDisplay = show("Content")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: contentRoot, isDirectory: &isDirectory), isDirectory.boolValue else {
+            diagnostics.append(.error(SourceLocation(path: contentDisplay), "no Content/ folder: boards go in Content/<board>/"))
+            return LoadResult(site: nil, diagnostics: diagnostics)
+        }
+        let realContent = realPath(contentRoot) ?? contentRoot
+        let staticNames = themeStaticNames(source + "/Themes/" + config.theme + "/static")
+
+        var boardSettings: [(slug: String, settings: ConfigLoader.BoardSettings)] = []
+        var postFiles: [PostFile] = []
+        var lowered: [String: String] = [:]
+        for entry in sortedEntries(contentRoot) where !entry.hasPrefix(".") {
+            let path = contentRoot + "/" + entry
+            let display = contentDisplay + "/" + entry
+            let kind = fileKind(path, realRoot: realContent)
+            switch kind {
+            case .outside:
+                diagnostics.append(.error(SourceLocation(path: display), "symbolic link points outside Content/; refused"))
+                continue
+            case .file:
+                if entry.hasSuffix(".md") {
+                    diagnostics.append(.warning(SourceLocation(path: display), "a post must be inside a board folder (Content/<board>/); ignored"))
+                }
+                continue
+            case .other:
+                continue
+            case .directory:
+                break
+            }
+            guard PathRules.isValidID(entry) else {
+                diagnostics.append(.error(SourceLocation(path: display), "board folder names must be letters, digits, '_' or '-' (starting with a letter or digit)"))
+                continue
+            }
+            let key = entry.lowercased()
+            if reservedNames.contains(key) || staticNames.contains(key) {
+                diagnostics.append(.error(SourceLocation(path: display), "a board cannot be named '\(entry)': /\(entry)/ is one of the site's own paths"))
+                continue
+            }
+            if let other = lowered[key] {
+                diagnostics.append(.error(SourceLocation(path: display), "board '\(entry)' differs from board '\(other)' only in case; rename one"))
+                continue
+            }
+            lowered[key] = entry
+            var settings = ConfigLoader.BoardSettings()
+            let boardFile = path + "/_board.yml"
+            if FileManager.default.fileExists(atPath: boardFile) {
+                switch PostLoader.readText(boardFile, display: display + "/_board.yml") {
+                case .failure(let d): diagnostics.append(d)
+                case .success(let text):
+                    let (s, d) = ConfigLoader.loadBoard(path: display + "/_board.yml", text: text)
+                    settings = s
+                    diagnostics += d
+                }
+            }
+            boardSettings.append((entry, settings))
+            collectPosts(board: entry, folder: path, relative: entry, display: display, realRoot: realContent, into: &postFiles, diagnostics: &diagnostics)
+        }
+
+        let loaded = parallelMap(postFiles, jobs: jobs) { PostLoader.load($0, config: config, clock: clock) }
+        var postsByBoard: [String: [Post]] = [:]
+        var seenIDs: [String: [String: String]] = [:]
+        for (index, (post, d)) in loaded.enumerated() {
+            diagnostics += d
+            guard let post else { continue }
+            let key = post.id.lowercased()
+            if let other = seenIDs[post.board]?[key] {
+                let what = other.hasSuffix(post.id) ? "duplicate post id '\(post.id)'" : "post id '\(post.id)' differs only in case from another"
+                diagnostics.append(.error(post.location, "\(what) in board '\(post.board)' (also in \(other))"))
+                continue
+            }
+            seenIDs[post.board, default: [:]][key] = postFiles[index].displayPath
+            postsByBoard[post.board, default: []].append(post)
+        }
+
+        var boards: [Board] = []
+        for (slug, settings) in boardSettings {
+            let posts = postsByBoard[slug] ?? []
+            if !postFiles.contains(where: { $0.board == slug }) {
+                diagnostics.append(.warning(SourceLocation(path: contentDisplay + "/" + slug), "board '\(slug)' has no posts"))
+            }
+            boards.append(
+                Board(
+                    slug: slug, title: settings.title ?? slug, description: settings.description, sort: settings.sort,
+                    perPage: settings.perPage ?? config.perPage, posts: posts))
+        }
+        if boards.isEmpty && !diagnostics.hasErrors {
+            diagnostics.append(.warning(SourceLocation(path: contentDisplay), "Content/ has no boards"))
+        }
+        let site = diagnostics.hasErrors ? nil : Site(config: config, boards: boards)
+        return LoadResult(site: site, diagnostics: diagnostics.sortedForReport())
+    }
+
+    private static func collectPosts(
+        board: String, folder: String, relative: String, display: String, realRoot: String, into files: inout [PostFile],
+        diagnostics: inout [Diagnostic]
+    ) {
+        let entries = sortedEntries(folder).filter { !$0.hasPrefix(".") }
+        let names = Set(entries)
+        var commentStems = Set<String>()
+        for entry in entries {
+            let path = folder + "/" + entry
+            let shown = display + "/" + entry
+            switch fileKind(path, realRoot: realRoot) {
+            case .outside:
+                diagnostics.append(.error(SourceLocation(path: shown), "symbolic link points outside Content/; refused"))
+            case .directory:
+                collectPosts(
+                    board: board, folder: path, relative: relative + "/" + entry, display: shown, realRoot: realRoot, into: &files,
+                    diagnostics: &diagnostics)
+            case .other:
+                break
+            case .file:
+                if entry.hasSuffix(".md") {
+                    let stem = String(entry.dropLast(3))
+                    var comments: CommentFile?
+                    let yml = stem + ".comments.yml"
+                    let yaml = stem + ".comments.yaml"
+                    let json = stem + ".comments.json"
+                    let present = [yml, yaml, json].filter { names.contains($0) }
+                    if let first = present.first {
+                        comments = CommentFile(absolutePath: folder + "/" + first, displayPath: display + "/" + first)
+                        if present.count > 1 {
+                            diagnostics.append(.warning(SourceLocation(path: display + "/" + present[1]), "'\(first)' is used; this comment file is ignored"))
+                        }
+                        commentStems.insert(stem)
+                    }
+                    files.append(
+                        PostFile(
+                            board: board, contentPath: relative + "/" + entry, absolutePath: path, displayPath: shown, stem: stem,
+                            comments: comments))
+                } else if entry == "_board.yml" && relative != board {
+                    diagnostics.append(.warning(SourceLocation(path: shown), "_board.yml belongs at the top of a board folder; ignored"))
+                }
+            }
+        }
+        for entry in entries {
+            for suffix in [".comments.yml", ".comments.yaml", ".comments.json"] where entry.hasSuffix(suffix) {
+                let stem = String(entry.dropLast(suffix.count))
+                if !commentStems.contains(stem) {
+                    diagnostics.append(.warning(SourceLocation(path: display + "/" + entry), "no post '\(stem).md' beside this comment file; ignored"))
+                }
+            }
+        }
+    }
+
+    enum FileKind { case file, directory, outside, other }
+
+    /// What a path is, refusing symbolic links that lead outside `realRoot`.
+    static func fileKind(_ path: String, realRoot: String) -> FileKind {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .other }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFLNK {
+            guard let target = realPath(path), target == realRoot || target.hasPrefix(realRoot + "/") else { return .outside }
+            var resolved = stat()
+            guard stat(path, &resolved) == 0 else { return .other }
+            // A link to a folder inside Content/ could loop; only linked files are followed.
+            return resolved.st_mode & S_IFMT == S_IFREG ? .file : .other
+        }
+        if type == S_IFDIR { return .directory }
+        if type == S_IFREG { return .file }
+        return .other
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Names in a folder, sorted by their bytes so every build sees the same order.
+    static func sortedEntries(_ folder: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    }
+
+    static func themeStaticNames(_ folder: String) -> Set<String> {
+        Set(sortedEntries(folder).map { $0.lowercased() })
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Turning raw file bytes into NFC text, with the position of the first byte that is not UTF-8.
+enum SourceText {
+    enum Failure: Error {
+        case notUTF8(line: Int, column: Int)
+    }
+
+    static func decode(_ bytes: [UInt8]) -> Result<String, Failure> {
+        var start = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+        let slice = bytes[start...]
+        guard let text = String(validating: slice, as: UTF8.self) else {
+            let (line, column) = firstInvalidUTF8(in: Array(slice))
+            return .failure(.notUTF8(line: line, column: column))
+        }
+        var normalized = text
+        if !text.utf8.allSatisfy({ $0 < 0x80 }) {
+            normalized = text.precomposedStringWithCanonicalMapping
+        }
+        if normalized.utf8.contains(13) {
+            normalized = normalized.replacingOccurrences(of: "\r\n", with: "\n")
+        }
+        return .success(normalized)
+    }
+
+    /// 1-based line and column (in scalars) of the first invalid byte.
+    static func firstInvalidUTF8(in bytes: [UInt8]) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            let length: Int
+            if b < 0x80 {
+                length = 1
+            } else if b & 0xE0 == 0xC0 {
+                length = 2
+            } else if b & 0xF0 == 0xE0 {
+                length = 3
+            } else if b & 0xF8 == 0xF0 {
+                length = 4
+            } else {
+                return (line, column)
+            }
+            guard i + length <= bytes.count,
+                String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil
+            else { return (line, column) }
+            if b == 10 {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+            i += length
+        }
+        return (line, column)
+    }
+}
+
+/// A post file split into its front matter and its Markdown body.
+struct FrontMatter {
+    /// The YAML between the `---` lines.
+    var yaml: String
+    /// Lines before the YAML (the opening `---`), to add to libyaml's 0-based lines.
+    var lineOffset: Int
+    var body: String
+
+    enum Failure: Error {
+        case missingStart
+        case unclosed
+    }
+
+    static func split(_ text: String) -> Result<FrontMatter, Failure> {
+        let utf8 = text.utf8
+        guard utf8.starts(with: "---".utf8) else { return .failure(.missingStart) }
+        var index = utf8.index(utf8.startIndex, offsetBy: 3)
+        while index < utf8.endIndex, utf8[index] == UInt8(ascii: " ") || utf8[index] == UInt8(ascii: "\t") {
+            index = utf8.index(after: index)
+        }
+        guard index < utf8.endIndex, utf8[index] == 10 else {
+            return index == utf8.endIndex ? .failure(.unclosed) : .failure(.missingStart)
+        }
+        let yamlStart = utf8.index(after: index)
+        var lineStart = yamlStart
+        while lineStart < utf8.endIndex {
+            var lineEnd = lineStart
+            while lineEnd < utf8.endIndex, utf8[lineEnd] != 10 { lineEnd = utf8.index(after: lineEnd) }
+            let line = utf8[lineStart..<lineEnd]
+            if isFence(line) {
+                let yaml = String(text[yamlStart..<lineStart])
+                let bodyStart = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
+                return .success(FrontMatter(yaml: yaml, lineOffset: 1, body: String(text[bodyStart...])))
+            }
+            if lineEnd == utf8.endIndex { break }
+            lineStart = utf8.index(after: lineEnd)
+        }
+        return .failure(.unclosed)
+    }
+
+    private static func isFence(_ line: Substring.UTF8View) -> Bool {
+        var trimmed = line[...]
+        while let last = trimmed.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+            trimmed = trimmed.dropLast()
+        }
+        return trimmed.elementsEqual("---".utf8) || trimmed.elementsEqual("...".utf8)
+    }
+}

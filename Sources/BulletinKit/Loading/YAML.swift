@@ -1,0 +1,152 @@
+import CYAML
+
+/// A YAML node with the position it starts at (0-based, as libyaml reports it).
+public indirect enum YAMLNode: Sendable {
+    case scalar(String, plain: Bool, YAMLMark)
+    case sequence([YAMLNode], YAMLMark)
+    case mapping([(key: YAMLNode, value: YAMLNode)], YAMLMark)
+
+    public var mark: YAMLMark {
+        switch self {
+        case .scalar(_, _, let m), .sequence(_, let m), .mapping(_, let m): m
+        }
+    }
+}
+
+/// A 0-based line and column in the YAML text.
+public struct YAMLMark: Sendable, Hashable {
+    public var line: Int
+    public var column: Int
+}
+
+/// A syntax error in YAML text.
+public struct YAMLError: Error, Sendable {
+    public var mark: YAMLMark
+    public var message: String
+}
+
+/// Reads YAML text into `YAMLNode`s with libyaml's event parser.
+///
+/// This is the only file that calls libyaml. Aliases are expanded, with a budget on the number of
+/// nodes they may add so that an alias bomb ends in an error instead of eating memory.
+public enum YAML {
+    /// Most nodes a document may expand to through aliases.
+    public static let aliasExpansionLimit = 100_000
+
+    /// Parses the first document of `text`; an empty text gives `nil`.
+    public static func parse(_ text: String) throws(YAMLError) -> YAMLNode? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else {
+            throw YAMLError(mark: YAMLMark(line: 0, column: 0), message: "cannot start the YAML parser")
+        }
+        defer { yaml_parser_delete(&parser) }
+        var bytes = Array(text.utf8)
+        if bytes.isEmpty { return nil }
+        return try bytes.withUnsafeMutableBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+            var builder = Builder()
+            return try builder.run(&parser)
+        }
+    }
+
+    private struct Frame {
+        enum Kind { case sequence, mapping }
+        var kind: Kind
+        var mark: YAMLMark
+        var anchor: String?
+        var items: [YAMLNode] = []
+        var size = 1
+    }
+
+    private struct Builder {
+        var stack: [Frame] = []
+        var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+        var root: YAMLNode?
+        var done = false
+        var expanded = 0
+
+        mutating func run(_ parser: inout yaml_parser_t) throws(YAMLError) -> YAMLNode? {
+            while !done {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) == 1 else {
+                    let mark = parser.problem_mark
+                    let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                    var message = problem
+                    if let context = parser.context {
+                        message = "\(problem) \(String(cString: context))"
+                    }
+                    throw YAMLError(mark: YAMLMark(line: Int(mark.line), column: Int(mark.column)), message: message)
+                }
+                defer { yaml_event_delete(&event) }
+                try handle(&event)
+            }
+            return root
+        }
+
+        static func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?, length: Int? = nil) -> String? {
+            guard let pointer else { return nil }
+            if let length {
+                return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+            }
+            return String(cString: pointer)
+        }
+
+        mutating func handle(_ event: inout yaml_event_t) throws(YAMLError) {
+            let mark = YAMLMark(line: Int(event.start_mark.line), column: Int(event.start_mark.column))
+            switch event.type {
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                let value = Self.string(scalar.value, length: Int(scalar.length)) ?? ""
+                let node = YAMLNode.scalar(value, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, mark)
+                try add(node, size: 1, anchor: Self.string(scalar.anchor), at: mark)
+            case YAML_SEQUENCE_START_EVENT:
+                stack.append(Frame(kind: .sequence, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
+            case YAML_MAPPING_START_EVENT:
+                stack.append(Frame(kind: .mapping, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                let frame = stack.removeLast()
+                let node: YAMLNode
+                let size = frame.size
+                switch frame.kind {
+                case .sequence:
+                    node = .sequence(frame.items, frame.mark)
+                case .mapping:
+                    var pairs: [(key: YAMLNode, value: YAMLNode)] = []
+                    pairs.reserveCapacity(frame.items.count / 2)
+                    var index = 0
+                    while index + 1 < frame.items.count {
+                        pairs.append((frame.items[index], frame.items[index + 1]))
+                        index += 2
+                    }
+                    node = .mapping(pairs, frame.mark)
+                }
+                try add(node, size: size, anchor: frame.anchor, at: frame.mark)
+            case YAML_ALIAS_EVENT:
+                let name = Self.string(event.data.alias.anchor) ?? ""
+                guard let target = anchors[name] else {
+                    throw YAMLError(mark: mark, message: "unknown alias '*\(name)'")
+                }
+                expanded += target.size
+                if expanded > YAML.aliasExpansionLimit {
+                    throw YAMLError(mark: mark, message: "aliases expand to more than \(YAML.aliasExpansionLimit) nodes")
+                }
+                try add(target.node, size: target.size, anchor: nil, at: mark)
+            case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT:
+                done = true
+            default:
+                break
+            }
+        }
+
+        mutating func add(_ node: YAMLNode, size: Int, anchor: String?, at mark: YAMLMark) throws(YAMLError) {
+            if let anchor { anchors[anchor] = (node, size) }
+            if stack.isEmpty {
+                root = node
+            } else {
+                stack[stack.count - 1].items.append(node)
+                stack[stack.count - 1].size += size
+            }
+        }
+    }
+}

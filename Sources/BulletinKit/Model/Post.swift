@@ -1,0 +1,69 @@
+/// One captured post with its comments.
+public struct Post: Sendable {
+    public var board: String
+    public var id: String
+    public var title: String
+    public var author: String
+    public var date: Timestamp
+    /// Last activity: given, or the newest of `date` and its comments' dates.
+    public var updated: Timestamp
+    public var views: Int
+    public var recommends: Int
+    /// The board's own count, at least the number of comments loaded.
+    public var commentCount: Int
+    public var tags: [String]
+    public var notice: Bool
+    public var deleted: Bool
+    /// The original URL, when it is an http(s) URL.
+    public var source: String?
+    public var captured: Timestamp?
+    /// Front-matter keys Bulletin does not know, in file order.
+    public var params: [Param]
+    /// The Markdown body, NFC.
+    public var body: String
+    /// The file, relative to `Content/` (`free/2024/812301.md`).
+    public var contentPath: String
+    /// Where the file is, for diagnostics.
+    public var location: SourceLocation
+    /// Comments, oldest first, as in the comment file.
+    public var comments: [Comment]
+
+    public init(
+        board: String, id: String, title: String, author: String, date: Timestamp, updated: Timestamp,
+        views: Int = 0, recommends: Int = 0, commentCount: Int = 0, tags: [String] = [], notice: Bool = false,
+        deleted: Bool = false, source: String? = nil, captured: Timestamp? = nil, params: [Param] = [],
+        body: String = "", contentPath: String, location: SourceLocation, comments: [Comment] = []
+    ) {
+        self.board = board
+        self.id = id
+        self.title = title
+        self.author = author
+        self.date = date
+        self.updated = updated
+        self.views = views
+        self.recommends = recommends
+        self.commentCount = commentCount
+        self.tags = tags
+        self.notice = notice
+        self.deleted = deleted
+        self.source = source
+        self.captured = captured
+        self.params = params
+        self.body = body
+        self.contentPath = contentPath
+        self.location = location
+        self.comments = comments
+    }
+}
+
+/// A front-matter key Bulletin does not interpret, handed to templates.
+public struct Param: Sendable, Hashable {
+    public var key: String
+    /// The value as text (lists joined with ", ", mappings as `key: value` pairs).
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+}

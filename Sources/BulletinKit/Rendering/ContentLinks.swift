@@ -1,0 +1,52 @@
+import Foundation
+
+/// Resolves a post's relative links against its folder below `Content/`: links to other posts
+/// become their URLs, links to files become `_files/` URLs (and are copied), and anything that
+/// would leave `Content/` or names no file is dropped with a warning.
+struct ContentLinks: LinkResolver {
+    /// The post's folder relative to `Content/` (`free/2024`).
+    let folder: String
+    let contentRoot: String
+    let realContentRoot: String
+    let base: String
+    let postURLs: [String: String]
+    let location: SourceLocation
+    var attachments: [String] = []
+    var diagnostics: [Diagnostic] = []
+
+    mutating func resolve(relative path: String, suffix: String, isImage: Bool) -> String? {
+        guard !path.isEmpty else { return suffix.isEmpty ? nil : suffix }
+        var parts: [Substring] = path.hasPrefix("/") ? [] : folder.split(separator: "/")
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." {
+                if parts.isEmpty {
+                    diagnostics.append(.warning(location, "link '\(path.prefix(80))' leads outside Content/; dropped"))
+                    return nil
+                }
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        let target = parts.joined(separator: "/")
+        if target.contains("\0") || parts.isEmpty { return nil }
+        if let url = postURLs[target] { return url + suffix }
+        let absolute = contentRoot + "/" + target
+        var info = stat()
+        guard stat(absolute, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            diagnostics.append(.warning(location, "\(isImage ? "image" : "link") '\(path.prefix(80))' names no file in Content/; dropped"))
+            return nil
+        }
+        guard let real = SiteLoader.realPath(absolute), real.hasPrefix(realContentRoot + "/") else {
+            diagnostics.append(.warning(location, "'\(path.prefix(80))' is a link to a file outside Content/; dropped"))
+            return nil
+        }
+        if target.hasSuffix(".md") || target.contains(".comments.") || target.hasSuffix("/_board.yml") {
+            diagnostics.append(.warning(location, "'\(path.prefix(80))' is a content file, not an attachment; dropped"))
+            return nil
+        }
+        if !attachments.contains(target) { attachments.append(target) }
+        return base + "_files/" + URLSafety.encodePath(target) + suffix
+    }
+}

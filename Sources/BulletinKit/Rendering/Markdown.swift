@@ -1,0 +1,219 @@
+import CCmark
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a Markdown text's relative links are resolved.
+public protocol LinkResolver {
+    /// The href for a relative destination (its path part percent-decoded), or `nil` to drop the link.
+    /// `isImage` tells whether the destination is an image's source.
+    mutating func resolve(relative path: String, suffix: String, isImage: Bool) -> String?
+}
+
+/// Markdown to HTML with cmark, safely.
+///
+/// This is the only file that calls cmark. Raw HTML is omitted (cmark's safe default), link and
+/// image destinations are kept only when they are http(s), mailto, fragments or resolvable relative
+/// paths, bare web addresses in text become links, and links get `rel="nofollow ugc noopener"`.
+public enum Markdown {
+    public struct Options: Sendable {
+        /// Every newline in a paragraph is a line break (used for comments, written like chat).
+        public var hardBreaks = false
+
+        public init(hardBreaks: Bool = false) {
+            self.hardBreaks = hardBreaks
+        }
+    }
+
+    public static func html(_ markdown: String, options: Options = Options(), links: inout some LinkResolver) -> String {
+        var cmarkOptions = CMARK_OPT_DEFAULT
+        if options.hardBreaks { cmarkOptions |= CMARK_OPT_HARDBREAKS }
+        let document = markdown.withCString { cmark_parse_document($0, strlen($0), cmarkOptions) }
+        guard let document else { return "" }
+        defer { cmark_node_free(document) }
+
+        var textNodes: [OpaquePointer] = []
+        var linkNodes: [OpaquePointer] = []
+        if let iterator = cmark_iter_new(document) {
+            defer { cmark_iter_free(iterator) }
+            var insideLink = 0
+            while true {
+                let event = cmark_iter_next(iterator)
+                if event == CMARK_EVENT_DONE { break }
+                guard let node = cmark_iter_get_node(iterator) else { continue }
+                let type = cmark_node_get_type(node)
+                if type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE {
+                    if event == CMARK_EVENT_ENTER {
+                        insideLink += 1
+                        linkNodes.append(node)
+                    } else {
+                        insideLink -= 1
+                    }
+                } else if type == CMARK_NODE_TEXT && event == CMARK_EVENT_ENTER && insideLink == 0 {
+                    if let literal = cmark_node_get_literal(node), strstr(literal, "http") != nil {
+                        textNodes.append(node)
+                    }
+                }
+            }
+        }
+        for node in linkNodes { filterLink(node, links: &links) }
+        for node in textNodes { autolink(node) }
+
+        guard let rendered = cmark_render_html(document, cmarkOptions) else { return "" }
+        defer { free(rendered) }
+        var html = String(cString: rendered)
+        if html.contains("<a href=\"") {
+            html = html.replacingOccurrences(of: "<a href=\"", with: "<a rel=\"nofollow ugc noopener\" href=\"")
+        }
+        if html.contains("<img src=\"") {
+            html = html.replacingOccurrences(of: "<img src=\"", with: "<img loading=\"lazy\" referrerpolicy=\"no-referrer\" src=\"")
+        }
+        return html
+    }
+
+    /// Keeps, rewrites or removes one link or image.
+    private static func filterLink(_ node: OpaquePointer, links: inout some LinkResolver) {
+        let isImage = cmark_node_get_type(node) == CMARK_NODE_IMAGE
+        let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+        let destination = url.trimmingWhitespace()
+        if destination.isEmpty || destination.hasPrefix("#") {
+            return
+        }
+        if destination.hasPrefix("//") {
+            if !isImage || URLSafety.isWebURL("https:" + destination) { return }
+        } else if URLSafety.scheme(of: destination) != nil {
+            if URLSafety.isSafeAbsolute(destination) && !(isImage && destination.lowercased().hasPrefix("mailto:")) { return }
+        } else {
+            var path = Substring(destination)
+            var suffix = ""
+            if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+                suffix = String(path[cut...])
+                path = path[..<cut]
+            }
+            if let decoded = URLSafety.decodePercent(String(path)), let href = links.resolve(relative: decoded, suffix: suffix, isImage: isImage) {
+                cmark_node_set_url(node, href)
+                return
+            }
+        }
+        unwrap(node, isImage: isImage)
+    }
+
+    /// Replaces a link by its content, or an image by its alternative text.
+    private static func unwrap(_ node: OpaquePointer, isImage: Bool) {
+        if isImage {
+            let alt = plainText(of: node)
+            if !alt.isEmpty, let text = cmark_node_new(CMARK_NODE_TEXT) {
+                cmark_node_set_literal(text, alt)
+                cmark_node_insert_before(node, text)
+            }
+        } else {
+            while let child = cmark_node_first_child(node) {
+                cmark_node_insert_before(node, child)
+            }
+        }
+        cmark_node_unlink(node)
+        cmark_node_free(node)
+    }
+
+    private static func plainText(of node: OpaquePointer) -> String {
+        var out = ""
+        guard let iterator = cmark_iter_new(node) else { return out }
+        defer { cmark_iter_free(iterator) }
+        while true {
+            let event = cmark_iter_next(iterator)
+            if event == CMARK_EVENT_DONE { break }
+            guard event == CMARK_EVENT_ENTER, let child = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(child)
+            if type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE, let literal = cmark_node_get_literal(child) {
+                out += String(cString: literal)
+            }
+        }
+        return out
+    }
+
+    /// Splits a text node around the web addresses it holds, each becoming a link.
+    private static func autolink(_ node: OpaquePointer) {
+        guard let literal = cmark_node_get_literal(node) else { return }
+        let text = String(cString: literal)
+        let ranges = webAddresses(in: text)
+        guard !ranges.isEmpty else { return }
+        var position = text.startIndex
+        for range in ranges {
+            if position < range.lowerBound {
+                insertText(String(text[position..<range.lowerBound]), before: node)
+            }
+            let url = String(text[range])
+            if let link = cmark_node_new(CMARK_NODE_LINK), let label = cmark_node_new(CMARK_NODE_TEXT) {
+                cmark_node_set_url(link, url)
+                cmark_node_set_literal(label, url)
+                cmark_node_append_child(link, label)
+                cmark_node_insert_before(node, link)
+            }
+            position = range.upperBound
+        }
+        if position < text.endIndex {
+            cmark_node_set_literal(node, String(text[position...]))
+        } else {
+            cmark_node_unlink(node)
+            cmark_node_free(node)
+        }
+    }
+
+    private static func insertText(_ text: String, before node: OpaquePointer) {
+        guard let new = cmark_node_new(CMARK_NODE_TEXT) else { return }
+        cmark_node_set_literal(new, text)
+        cmark_node_insert_before(node, new)
+    }
+
+    /// Ranges of `http://` and `https://` addresses in plain text. An address ends at white space,
+    /// at a character that is not ASCII (Korean particles follow addresses without a space), and
+    /// loses trailing punctuation and an unbalanced closing parenthesis, as GitHub does.
+    static func webAddresses(in text: String) -> [Range<String.Index>] {
+        var result: [Range<String.Index>] = []
+        var searchStart = text.startIndex
+        while let found = text.range(of: "http", range: searchStart..<text.endIndex) {
+            let rest = text[found.lowerBound...]
+            let schemeLength: Int
+            if rest.hasPrefix("https://") {
+                schemeLength = 8
+            } else if rest.hasPrefix("http://") {
+                schemeLength = 7
+            } else {
+                searchStart = found.upperBound
+                continue
+            }
+            if found.lowerBound > text.startIndex {
+                let before = text[text.index(before: found.lowerBound)]
+                if before.isLetter || before.isNumber {
+                    searchStart = found.upperBound
+                    continue
+                }
+            }
+            var end = found.lowerBound
+            for scalar in text.unicodeScalars[found.lowerBound...] {
+                if scalar.value <= 0x20 || scalar.value >= 0x7F || scalar == "<" || scalar == ">" || scalar == "\"" || scalar == "`" {
+                    break
+                }
+                end = text.unicodeScalars.index(after: end)
+            }
+            var candidate = text[found.lowerBound..<end]
+            while let last = candidate.last {
+                if ".,:;!?'*_~".contains(last) {
+                    candidate = candidate.dropLast()
+                } else if last == ")" && candidate.filter({ $0 == ")" }).count > candidate.filter({ $0 == "(" }).count {
+                    candidate = candidate.dropLast()
+                } else {
+                    break
+                }
+            }
+            if candidate.count > schemeLength, URLSafety.isWebURL(String(candidate)) {
+                result.append(candidate.startIndex..<candidate.endIndex)
+                searchStart = candidate.endIndex
+            } else {
+                searchStart = found.upperBound
+            }
+        }
+        return result
+    }
+}

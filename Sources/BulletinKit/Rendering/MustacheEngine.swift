@@ -1,0 +1,104 @@
+import Foundation
+import Mustache
+
+/// `TemplateEngine` over hummingbird-project/swift-mustache: partials, template inheritance,
+/// and templates parsed once into Sendable values.
+public struct MustacheEngine: TemplateEngine {
+    private let library: MustacheLibrary
+    private let names: Set<String>
+
+    /// Loads every `*.mustache` below `folder`; a template in a subfolder is named `sub/name`.
+    /// - Parameter display: how to print `folder` in diagnostics.
+    public init(folder: String, display: String) throws(TemplateErrors) {
+        var templates: [String: MustacheTemplate] = [:]
+        var errors: [TemplateError] = []
+        for relative in Self.files(in: folder, matching: { $0.hasSuffix(".mustache") }) {
+            let shown = display + "/" + relative
+            guard let data = FileManager.default.contents(atPath: folder + "/" + relative) else {
+                errors.append(TemplateError(location: SourceLocation(path: shown), message: "cannot read the template"))
+                continue
+            }
+            guard let text = String(validating: [UInt8](data), as: UTF8.self) else {
+                let (line, column) = SourceText.firstInvalidUTF8(in: [UInt8](data))
+                errors.append(TemplateError(location: SourceLocation(path: shown, line: line, column: column), message: "the template is not valid UTF-8"))
+                continue
+            }
+            do {
+                templates[String(relative.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+            } catch let error as MustacheTemplate.ParserError {
+                errors.append(
+                    TemplateError(
+                        location: SourceLocation(path: shown, line: error.context.lineNumber, column: error.context.columnNumber),
+                        message: "template syntax: \(Self.describe(error.error))"))
+            } catch {
+                errors.append(TemplateError(location: SourceLocation(path: shown), message: "template syntax: \(error)"))
+            }
+        }
+        if !errors.isEmpty { throw TemplateErrors(errors: errors) }
+        self.library = MustacheLibrary(templates: templates)
+        self.names = Set(templates.keys)
+    }
+
+    public func hasTemplate(named name: String) -> Bool { names.contains(name) }
+
+    public func render(_ name: String, context: TemplateObject) -> String {
+        library.render(MustacheBox(context), withTemplate: name) ?? ""
+    }
+
+    /// Files below `folder` whose name passes `filter`, as sorted relative paths; hidden ones skipped.
+    static func files(in folder: String, prefix: String = "", matching filter: (String) -> Bool) -> [String] {
+        var result: [String] = []
+        for name in SiteLoader.sortedEntries(folder) where !name.hasPrefix(".") {
+            var isDirectory: ObjCBool = false
+            let path = folder + "/" + name
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            if isDirectory.boolValue {
+                result += files(in: path, prefix: prefix + name + "/", matching: filter)
+            } else if filter(name) {
+                result.append(prefix + name)
+            }
+        }
+        return result
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch "\(error)" {
+        case "unfinishedName": "a tag is not closed with '}}'"
+        case "expectedSectionEnd": "a section is not closed"
+        case "sectionCloseNameIncorrect": "a section is closed with another name than it was opened with"
+        case "unmatchedTextToken": "unexpected text in a tag"
+        case "invalidSetDelimiter": "invalid set-delimiter tag"
+        case "illegalTokenInsideInheritSection": "only blocks may stand inside an inherited template"
+        case "textInsideInheritSection": "only blocks may stand inside an inherited template"
+        case let other: other
+        }
+    }
+}
+
+/// Every template that failed to load.
+public struct TemplateErrors: Error, Sendable {
+    public var errors: [TemplateError]
+}
+
+/// Hands a `TemplateObject` to swift-mustache without reflection.
+struct MustacheBox: MustacheParent {
+    let object: TemplateObject
+
+    init(_ object: TemplateObject) {
+        self.object = object
+    }
+
+    func child(named name: String) -> Any? {
+        object.fields[name].flatMap(Self.unbox)
+    }
+
+    static func unbox(_ value: TemplateValue) -> Any? {
+        switch value {
+        case .string(let s): s
+        case .int(let i): i
+        case .bool(let b): b
+        case .list(let items): items.compactMap(unbox)
+        case .object(let o): MustacheBox(o)
+        }
+    }
+}

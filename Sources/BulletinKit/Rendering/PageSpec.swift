@@ -1,0 +1,36 @@
+/// One page of the site that a template renders.
+public enum PageSpec: Sendable, Hashable {
+    case home
+    case board(Int, page: Int)
+    case best(Int, page: Int)
+    case post(PostRef)
+    case tags
+    case tag(Int, page: Int)
+    case archive
+    case archiveYear(Int, page: Int)
+    case archiveMonth(Int, Int, page: Int)
+    case archiveDay(Int, Int, Int, page: Int)
+    case notFound
+
+    /// The template that renders it.
+    public var template: String {
+        switch self {
+        case .home: "home"
+        case .board: "board"
+        case .best: "best"
+        case .post: "post"
+        case .tags: "tags"
+        case .tag: "tag"
+        case .archive: "archive"
+        case .archiveYear: "archive_year"
+        case .archiveMonth: "archive_month"
+        case .archiveDay: "archive_day"
+        case .notFound: "404"
+        }
+    }
+
+    /// Every template a theme must have.
+    public static let requiredTemplates = [
+        "home", "board", "best", "post", "tags", "tag", "archive", "archive_year", "archive_month", "archive_day", "404",
+    ]
+}

@@ -1,0 +1,87 @@
+extension SiteRenderer {
+    /// Entries per Atom feed.
+    static let feedLength = 50
+    /// URLs per sitemap file, the protocol's limit.
+    static let sitemapLimit = 50_000
+
+    /// Atom feeds: the site's and each board's, newest posts by posting time. Paths relative to the output.
+    public func feeds() -> [(path: String, text: String)] {
+        var feeds = [("feed.xml", atom(title: site.config.title, folder: "", refs: Array(index.newest.prefix(Self.feedLength))))]
+        for (b, board) in site.boards.enumerated() {
+            let refs = index.boards[b].chronological.suffix(Self.feedLength).reversed()
+            feeds.append((board.slug + "/feed.xml", atom(title: board.title + " - " + site.config.title, folder: board.slug + "/", refs: Array(refs))))
+        }
+        return feeds
+    }
+
+    func atom(title: String, folder: String, refs: [PostRef]) -> String {
+        let newest = refs.map { site.boards[$0.board].posts[$0.post].updated }.max() ?? Timestamp(seconds: 0)
+        var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"\(Escape.xml(site.config.language))\">\n"
+        out += "  <title>\(Escape.xml(title))</title>\n"
+        out += "  <link rel=\"self\" href=\"\(Escape.xml(absolute(folder + "feed.xml")))\"/>\n"
+        out += "  <link rel=\"alternate\" type=\"text/html\" href=\"\(Escape.xml(absolute(folder)))\"/>\n"
+        out += "  <id>\(Escape.xml(atomID(folder)))</id>\n"
+        out += "  <updated>\(display.iso(newest))</updated>\n"
+        out += "  <generator>Bulletin</generator>\n"
+        for ref in refs {
+            let board = site.boards[ref.board]
+            let post = board.posts[ref.post]
+            let postFolder = board.slug + "/" + post.id + "/"
+            var links = ContentLinks(
+                folder: post.contentPath.split(separator: "/").dropLast().joined(separator: "/"), contentRoot: contentRoot,
+                realContentRoot: SiteLoader.realPath(contentRoot) ?? contentRoot, base: base, postURLs: postURLs, location: post.location)
+            let body = Markdown.html(post.body, links: &links)
+            out += "  <entry>\n"
+            out += "    <title>\(Escape.xml(post.title))</title>\n"
+            out += "    <link rel=\"alternate\" type=\"text/html\" href=\"\(Escape.xml(absolute(postFolder)))\"/>\n"
+            out += "    <id>\(Escape.xml(atomID(postFolder)))</id>\n"
+            out += "    <published>\(display.iso(post.date))</published>\n"
+            out += "    <updated>\(display.iso(post.updated))</updated>\n"
+            out += "    <author><name>\(Escape.xml(post.author))</name></author>\n"
+            for tag in post.tags { out += "    <category term=\"\(Escape.xml(tag))\"/>\n" }
+            out += "    <content type=\"html\">\(Escape.xml(body))</content>\n"
+            out += "  </entry>\n"
+        }
+        out += "</feed>\n"
+        return out
+    }
+
+    /// An Atom id: the absolute URL when there is one, else a stable URN.
+    func atomID(_ folder: String) -> String {
+        site.config.hasAbsoluteBaseURL ? absolute(folder) : "urn:bulletin:" + URLSafety.encodePath(folder)
+    }
+
+    /// `sitemap.xml` (an index of `sitemap-N.xml` files past 50,000 URLs) for these pages.
+    public func sitemaps(_ pages: [PageSpec]) -> [(path: String, text: String)] {
+        var entries: [String] = []
+        for page in pages where page != .notFound {
+            var entry = "  <url><loc>\(Escape.xml(absolute(folder(page))))</loc>"
+            if case .post(let ref) = page {
+                entry += "<lastmod>\(display.iso(site.boards[ref.board].posts[ref.post].updated))</lastmod>"
+            }
+            entries.append(entry + "</url>\n")
+        }
+        func urlset(_ slice: ArraySlice<String>) -> String {
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+                + slice.joined() + "</urlset>\n"
+        }
+        if entries.count <= Self.sitemapLimit { return [("sitemap.xml", urlset(entries[...]))] }
+        var files: [(String, String)] = []
+        var index = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        var start = 0
+        while start < entries.count {
+            let name = "sitemap-\(files.count + 1).xml"
+            files.append((name, urlset(entries[start..<min(entries.count, start + Self.sitemapLimit)])))
+            index += "  <sitemap><loc>\(Escape.xml(absolute(name)))</loc></sitemap>\n"
+            start += Self.sitemapLimit
+        }
+        index += "</sitemapindex>\n"
+        return [("sitemap.xml", index)] + files
+    }
+
+    public func robots() -> String {
+        var text = "User-agent: *\nAllow: /\n"
+        if site.config.hasAbsoluteBaseURL { text += "Sitemap: \(absolute("sitemap.xml"))\n" }
+        return text
+    }
+}

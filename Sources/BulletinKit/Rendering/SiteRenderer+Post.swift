@@ -1,0 +1,89 @@
+extension SiteRenderer {
+    /// Deepest indentation a reply gets; deeper replies stay at this depth.
+    static let maxCommentDepth = 5
+
+    func postContext(_ ref: PostRef, extra: inout Rendered) -> TemplateObject {
+        let board = site.boards[ref.board]
+        let post = board.posts[ref.post]
+        let slash = post.contentPath.lastIndex(of: "/")
+        var links = ContentLinks(
+            folder: slash.map { String(post.contentPath[..<$0]) } ?? "", contentRoot: contentRoot,
+            realContentRoot: SiteLoader.realPath(contentRoot) ?? contentRoot, base: base, postURLs: postURLs, location: post.location)
+        let body = Markdown.html(post.body, links: &links)
+
+        let chronological = index.boards[ref.board].chronological
+        let position = chronological.firstIndex(of: ref)!
+        func neighbour(_ i: Int) -> TemplateValue? {
+            guard chronological.indices.contains(i) else { return nil }
+            let other = board.posts[chronological[i].post]
+            return .object(["url": .string(base + board.slug + "/" + other.id + "/"), "title": .string(other.title)])
+        }
+        let listingPage = index.listingPage[ref.board][ref.post]
+        let tagValues: [TemplateValue] = index.postTagSlugs[ref.board][ref.post].map { t in
+            .object(["name": .string(index.tags[t].name), "url": .string(href("tags/" + index.tags[t].slug + "/"))])
+        }
+        var object: TemplateObject = [
+            "board": boardContext(ref.board), "id": .string(post.id), "title": .string(post.title), "author": .string(post.author),
+            "date": .string(display.dateTime(post.date)), "date_iso": .string(display.iso(post.date)),
+            "updated": .string(display.dateTime(post.updated)), "updated_iso": .string(display.iso(post.updated)),
+            "has_updated": .bool(post.updated != post.date), "views": .int(post.views), "recommends": .int(post.recommends),
+            "comment_count": .int(post.commentCount), "comments_loaded": .int(post.comments.count),
+            "comments_missing": .bool(post.commentCount > post.comments.count), "tags": .list(tagValues),
+            "has_tags": .bool(!tagValues.isEmpty), "body": .string(body), "notice": .bool(post.notice), "deleted": .bool(post.deleted),
+            "params": .list(post.params.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
+            "has_params": .bool(!post.params.isEmpty),
+            "listing_url": .string(href(Pagination.folder(board.slug + "/", page: listingPage))), "listing_page": .int(listingPage),
+        ]
+        if let source = post.source { object["source"] = .string(source) }
+        if let captured = post.captured {
+            object["captured"] = .string(display.dateTime(captured))
+            object["captured_iso"] = .string(display.iso(captured))
+        }
+        if let prev = neighbour(position - 1) { object["prev"] = prev }
+        if let next = neighbour(position + 1) { object["next"] = next }
+
+        let comments = threadContext(post.comments, links: &links)
+        extra.attachments = links.attachments
+        extra.diagnostics = links.diagnostics
+        return ["post": .object(object), "comments": .list(comments), "has_comments": .bool(!comments.isEmpty)]
+    }
+
+    /// The comments in thread order: each followed by its replies, depth-first, without recursion.
+    func threadContext(_ comments: [Comment], links: inout ContentLinks) -> [TemplateValue] {
+        var children: [String: [Int]] = [:]
+        var roots: [Int] = []
+        var position: [String: Int] = [:]
+        func anchor(_ i: Int) -> String {
+            PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-n" + String(i + 1)
+        }
+        for (i, comment) in comments.enumerated() {
+            position[comment.id] = i
+            if let parent = comment.replyTo {
+                children[parent, default: []].append(i)
+            } else {
+                roots.append(i)
+            }
+        }
+        var result: [TemplateValue] = []
+        result.reserveCapacity(comments.count)
+        var stack: [(index: Int, depth: Int)] = roots.reversed().map { ($0, 0) }
+        let options = Markdown.Options(hardBreaks: true)
+        while let (i, depth) = stack.popLast() {
+            let comment = comments[i]
+            var object: TemplateObject = [
+                "id": .string(comment.id), "anchor": .string(anchor(i)), "author": .string(comment.author),
+                "date": .string(display.dateTime(comment.date)), "date_iso": .string(display.iso(comment.date)),
+                "body": .string(comment.deleted && comment.body.isEmpty ? "" : Markdown.html(comment.body, options: options, links: &links)),
+                "recommends": .int(comment.recommends), "has_recommends": .bool(comment.recommends > 0), "deleted": .bool(comment.deleted),
+                "depth": .int(min(depth, Self.maxCommentDepth)), "is_reply": .bool(comment.replyTo != nil),
+            ]
+            if let parent = comment.replyTo, let p = position[parent] {
+                object["reply_to_author"] = .string(comments[p].author)
+                object["reply_to_anchor"] = .string(anchor(p))
+            }
+            result.append(.object(object))
+            for child in (children[comment.id] ?? []).reversed() { stack.append((child, depth + 1)) }
+        }
+        return result
+    }
+}

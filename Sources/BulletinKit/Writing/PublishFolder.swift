@@ -1,0 +1,88 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds a site into a temporary folder beside the output and swaps it in only when the build
+/// succeeded, so a failed or killed build leaves the published folder as it was.
+public struct PublishFolder: Sendable {
+    /// The folder the site is published in.
+    public let output: String
+    /// The temporary folder this build writes into.
+    public let staging: String
+
+    public init(output: String) {
+        var trimmed = output
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.output = trimmed
+        let (parent, name) = Self.split(trimmed)
+        self.staging = parent + "/." + name + ".bulletin-staging-" + String(getpid())
+    }
+
+    static func split(_ path: String) -> (parent: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let parent = String(path[..<slash])
+        return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
+    }
+
+    /// Why the output folder must not be replaced, if it must not: it holds files that Bulletin did
+    /// not write (no `index.html` at its top), or it is not a folder.
+    public func refusal() -> String? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) else { return nil }
+        guard isDirectory.boolValue else { return "\(output) exists and is not a folder" }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        if entries.isEmpty || entries.contains("index.html") { return nil }
+        return "\(output) holds files that are not a built site (no index.html); refusing to replace it"
+    }
+
+    /// Removes staging folders that builds which are no longer running left behind.
+    public func removeAbandonedStaging() {
+        let (parent, name) = Self.split(output)
+        let prefix = "." + name + ".bulletin-"
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.split(separator: "-").last ?? ""), pid != getpid() else { continue }
+            if kill(pid, 0) == 0 || errno == EPERM { continue }
+            let path = parent + "/" + entry
+            // A build killed between its two renames left the published site here: put it back.
+            if entry.hasPrefix(prefix + "old-") && !FileManager.default.fileExists(atPath: output) && rename(path, output) == 0 {
+                continue
+            }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+
+    /// Starts a fresh staging folder.
+    public func prepare() throws {
+        removeAbandonedStaging()
+        try? FileManager.default.removeItem(atPath: staging)
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+    }
+
+    /// Puts the staging folder in the output's place and removes the old output.
+    public func publish() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            let (parent, name) = Self.split(output)
+            let old = parent + "/." + name + ".bulletin-old-" + String(getpid())
+            try? FileManager.default.removeItem(atPath: old)
+            guard rename(output, old) == 0 else { throw OutputError(path: output, reason: String(cString: strerror(errno))) }
+            guard rename(staging, output) == 0 else {
+                let reason = String(cString: strerror(errno))
+                _ = rename(old, output)
+                throw OutputError(path: output, reason: reason)
+            }
+            try? FileManager.default.removeItem(atPath: old)
+        } else {
+            let (parent, _) = Self.split(output)
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            guard rename(staging, output) == 0 else { throw OutputError(path: output, reason: String(cString: strerror(errno))) }
+        }
+    }
+
+    /// Removes the staging folder after a failed build.
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: staging)
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Synchronization
+
+/// Load → render → write: the whole build of a site.
+public struct SiteBuilder: Sendable {
+    public struct Options: Sendable {
+        /// The folder holding `site.yml`, `Content/` and `Themes/`.
+        public var source: String
+        /// How to print `source` in diagnostics.
+        public var sourceDisplay: String
+        /// Overrides `site.yml`'s `output` (relative to the current folder, or absolute).
+        public var output: String?
+        /// Overrides `site.yml`'s `base_url`.
+        public var baseURL: String?
+        public var jobs: Int
+        /// Called now and then with (pages done, pages in all).
+        public var progress: (@Sendable (Int, Int) -> Void)?
+
+        public init(
+            source: String = ".", sourceDisplay: String? = nil, output: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count,
+            progress: (@Sendable (Int, Int) -> Void)? = nil
+        ) {
+            self.source = source
+            self.sourceDisplay = sourceDisplay ?? source
+            self.output = output
+            self.baseURL = baseURL
+            self.jobs = jobs
+            self.progress = progress
+        }
+    }
+
+    /// What a build did.
+    public struct Report: Sendable {
+        public var diagnostics: [Diagnostic]
+        public var posts = 0
+        public var comments = 0
+        public var pages = 0
+        public var files = 0
+        public var bytes = 0
+        /// Where the site was written, when it was.
+        public var output: String?
+        public var succeeded: Bool { !diagnostics.hasErrors }
+    }
+
+    public let options: Options
+
+    public init(options: Options) {
+        self.options = options
+    }
+
+    /// Loads the site and its theme, reporting every problem without writing anything.
+    public func check() -> (site: Site?, engine: MustacheEngine?, diagnostics: [Diagnostic]) {
+        let loaded = SiteLoader.load(source: options.source, display: options.sourceDisplay, baseURL: options.baseURL, jobs: options.jobs)
+        var diagnostics = loaded.diagnostics
+        guard let site = loaded.site else { return (nil, nil, diagnostics) }
+        let theme = options.source + "/Themes/" + site.config.theme
+        let themeShown = show("Themes/" + site.config.theme)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: theme + "/templates", isDirectory: &isDirectory), isDirectory.boolValue else {
+            diagnostics.append(.error(SourceLocation(path: themeShown), "theme '\(site.config.theme)' has no templates/ folder"))
+            return (nil, nil, diagnostics)
+        }
+        do {
+            let engine = try MustacheEngine(folder: theme + "/templates", display: themeShown + "/templates")
+            for name in PageSpec.requiredTemplates where !engine.hasTemplate(named: name) {
+                diagnostics.append(.error(SourceLocation(path: themeShown + "/templates/\(name).mustache"), "the theme has no '\(name)' template"))
+            }
+            return (diagnostics.hasErrors ? nil : site, diagnostics.hasErrors ? nil : engine, diagnostics)
+        } catch {
+            diagnostics += error.errors.map { .error($0.location, $0.message) }
+            return (nil, nil, diagnostics)
+        }
+    }
+
+    private func show(_ relative: String) -> String {
+        options.sourceDisplay == "." ? relative : options.sourceDisplay + "/" + relative
+    }
+
+    /// The output folder: `--output`, else `site.yml`'s `output` inside the source folder.
+    public func outputFolder(for site: Site) -> String {
+        options.output ?? (options.source + "/" + site.config.output)
+    }
+
+    /// Builds the site into its output folder, swapping it in only when everything succeeded.
+    public func build() -> Report {
+        let (site, engine, diagnostics) = check()
+        var report = Report(diagnostics: diagnostics)
+        guard let site, let engine else { return report }
+        let folder = PublishFolder(output: outputFolder(for: site))
+        if let refusal = folder.refusal() ?? sourceOverlap(folder.output) {
+            report.diagnostics.append(.error(SourceLocation(path: folder.output), refusal))
+            return report
+        }
+        do {
+            try folder.prepare()
+            report = try write(site: site, engine: engine, to: DiskOutput(root: folder.staging), report: report)
+            if report.succeeded {
+                try folder.publish()
+                report.output = folder.output
+            } else {
+                folder.discard()
+            }
+        } catch {
+            folder.discard()
+            report.diagnostics.append(.error(SourceLocation(path: folder.output), "cannot write the site: \(error)"))
+        }
+        return report
+    }
+
+    /// The output must not be, hold, or sit inside the folders the site is read from.
+    private func sourceOverlap(_ output: String) -> String? {
+        guard let out = SiteLoader.realPath(output) ?? absolute(output) else { return nil }
+        for name in ["", "/Content", "/Themes"] {
+            guard let protected = SiteLoader.realPath(options.source + name) else { continue }
+            if out == protected || protected.hasPrefix(out + "/") || (name != "" && out.hasPrefix(protected + "/")) {
+                return "the output folder \(output) overlaps the site's own files; choose another 'output'"
+            }
+        }
+        return nil
+    }
+
+    private func absolute(_ path: String) -> String? {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// Renders every page and writes it, the theme's static files, attachments, feeds and sitemap.
+    public func write(site: Site, engine: any TemplateEngine, to output: some SiteOutput, report: Report) throws -> Report {
+        var report = report
+        let contentRoot = options.source + "/Content"
+        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
+        let pages = renderer.pages()
+        let done = Atomic<Int>(0)
+        let progress = options.progress
+        let total = pages.count
+        let results = parallelMap(pages, jobs: options.jobs) { page -> Result<(attachments: [String], diagnostics: [Diagnostic], bytes: Int), OutputError> in
+            let rendered = renderer.render(page)
+            let path = renderer.outputPath(page)
+            do {
+                try output.write(path, bytes: rendered.html.utf8)
+            } catch let error as OutputError {
+                return .failure(error)
+            } catch {
+                return .failure(OutputError(path: path, reason: "\(error)"))
+            }
+            let count = done.wrappingAdd(1, ordering: .relaxed).newValue
+            if let progress, count % 256 == 0 || count == total { progress(count, total) }
+            return .success((rendered.attachments, rendered.diagnostics, rendered.html.utf8.count))
+        }
+        var attachments = Set<String>()
+        var pageDiagnostics: [Diagnostic] = []
+        for result in results {
+            let value = try result.get()
+            attachments.formUnion(value.attachments)
+            pageDiagnostics += value.diagnostics
+            report.bytes += value.bytes
+        }
+        report.diagnostics = (report.diagnostics + Array(Set(pageDiagnostics))).sortedForReport()
+        for attachment in attachments.sorted() {
+            try output.copy(from: contentRoot + "/" + attachment, to: "_files/" + attachment)
+        }
+        var extraFiles = renderer.feeds() + renderer.sitemaps(pages)
+        extraFiles.append(("robots.txt", renderer.robots()))
+        for (path, text) in extraFiles {
+            try output.write(path, bytes: text.utf8)
+            report.bytes += text.utf8.count
+        }
+        let staticRoot = options.source + "/Themes/" + site.config.theme + "/static"
+        let staticFiles = MustacheEngine.files(in: staticRoot, matching: { _ in true })
+        for file in staticFiles { try output.copy(from: staticRoot + "/" + file, to: file) }
+        report.posts = site.postCount
+        report.comments = site.commentCount
+        report.pages = pages.count
+        report.files = pages.count + attachments.count + extraFiles.count + staticFiles.count
+        return report
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import BulletinKit
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes: 0 success, 1 content errors, 2 usage errors.
+enum ExitStatus {
+    static let contentErrors: Int32 = 1
+    static let usage: Int32 = 2
+}
+
+/// A build or check that found errors in the content; they have been printed.
+struct ContentErrors: Error {}
+
+struct Bulletin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bulletin",
+        abstract: "Build static mirror sites from board snapshots.",
+        subcommands: [Build.self, Check.self],
+        defaultSubcommand: Build.self
+    )
+}
+
+struct SourceOptions: ParsableArguments {
+    @Option(name: .long, help: "The site's folder, holding site.yml, Content/ and Themes/.")
+    var source: String = "."
+
+    func validate() throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--source \(source) is not a folder")
+        }
+    }
+
+    /// The source path without trailing slashes (but `/` stays `/`).
+    var folder: String {
+        var s = source
+        while s.count > 1 && s.hasSuffix("/") { s.removeLast() }
+        return s
+    }
+}
+
+func printDiagnostics(_ diagnostics: [Diagnostic]) {
+    for d in diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
+}
+
+func summary(of diagnostics: [Diagnostic]) -> String {
+    let errors = diagnostics.filter { $0.severity == .error }.count
+    let warnings = diagnostics.count - errors
+    return "\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")"
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build the site into its output folder.",
+        discussion: "The site is built into a temporary folder and replaces the output only when the build succeeded.")
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .long, help: "The folder to write the site to (default: site.yml's output, inside --source).")
+    var output: String?
+
+    @Option(name: .customLong("base-url"), help: "The URL the site is published at, overriding site.yml's base_url.")
+    var baseURL: String?
+
+    @Option(name: .long, help: "Threads to render with (default: all cores).")
+    var jobs: Int = ProcessInfoCores.count
+
+    @Flag(name: .long, help: "Print only errors and warnings.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let baseURL, !(baseURL.hasPrefix("/") || baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
+            throw ValidationError("--base-url must start with http://, https:// or /")
+        }
+    }
+
+    func run() throws {
+        let clock = ContinuousClock.now
+        let showProgress = !quiet && isatty(STDERR_FILENO) == 1
+        var progress: (@Sendable (Int, Int) -> Void)?
+        if showProgress {
+            progress = { done, total in
+                if total >= 2000 { FileHandle.standardError.write(Data("\rrendering pages \(done)/\(total)".utf8)) }
+            }
+        }
+        let builder = SiteBuilder(
+            options: .init(source: source.folder, output: output, baseURL: baseURL, jobs: jobs, progress: progress))
+        let report = builder.build()
+        if showProgress && report.pages >= 2000 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        printDiagnostics(report.diagnostics)
+        guard report.succeeded, let out = report.output else {
+            FileHandle.standardError.write(Data("build failed: \(summary(of: report.diagnostics)); the output folder was left as it was\n".utf8))
+            throw ContentErrors()
+        }
+        if !quiet {
+            let elapsed = ContinuousClock.now - clock
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let megabytes = Double(report.bytes) / 1_048_576
+            print(
+                "built \(report.posts) posts, \(report.comments) comments: \(report.pages) pages, \(report.files) files "
+                    + "(\(String(format: "%.1f", megabytes)) MB) in \(String(format: "%.2f", seconds)) s → \(out)")
+        }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load and validate the site without writing anything.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .long, help: "How to print the diagnostics: text or json.")
+    var format: Format = .text
+
+    func run() throws {
+        let builder = SiteBuilder(options: .init(source: source.folder))
+        let (site, _, diagnostics) = builder.check()
+        switch format {
+        case .text:
+            printDiagnostics(diagnostics)
+            if let site, !diagnostics.hasErrors {
+                print("ok: \(site.boards.count) boards, \(site.postCount) posts, \(site.commentCount) comments; \(summary(of: diagnostics))")
+            } else {
+                FileHandle.standardError.write(Data("check failed: \(summary(of: diagnostics))\n".utf8))
+            }
+        case .json:
+            let items = diagnostics.map { d -> [String: Any] in
+                ["severity": d.severity.rawValue, "path": d.location.path, "line": d.location.line, "column": d.location.column, "message": d.message]
+            }
+            let data = try JSONSerialization.data(withJSONObject: ["ok": !diagnostics.hasErrors, "diagnostics": items], options: [.sortedKeys, .prettyPrinted])
+            print(String(decoding: data, as: UTF8.self))
+        }
+        if diagnostics.hasErrors { throw ContentErrors() }
+    }
+}
