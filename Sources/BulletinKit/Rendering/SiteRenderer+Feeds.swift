@@ -1,8 +1,8 @@
 extension SiteRenderer {
     /// Entries per Atom feed.
-    static let feedLength = 50
+    public static let feedLength = 50
     /// URLs per sitemap file, the protocol's limit.
-    static let sitemapLimit = 50_000
+    public static let sitemapLimit = 50_000
 
     /// Atom feeds: the site's and each board's, newest posts by posting time. Paths relative to the output.
     public func feeds() -> [(path: String, text: String)] {
@@ -51,8 +51,8 @@ extension SiteRenderer {
         site.config.hasAbsoluteBaseURL ? absolute(folder) : "urn:bulletin:" + URLSafety.encodePath(folder)
     }
 
-    /// `sitemap.xml` (an index of `sitemap-N.xml` files past 50,000 URLs) for these pages.
-    public func sitemaps(_ pages: [PageSpec]) -> [(path: String, text: String)] {
+    /// `sitemap.xml` (an index of `sitemap-N.xml` files past `limit` URLs) for these pages.
+    public func sitemaps(_ pages: [PageSpec], limit: Int = sitemapLimit) -> [(path: String, text: String)] {
         var entries: [String] = []
         for page in pages where page != .notFound {
             var entry = "  <url><loc>\(Escape.xml(absolute(folder(page))))</loc>"
@@ -65,15 +65,15 @@ extension SiteRenderer {
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
                 + slice.joined() + "</urlset>\n"
         }
-        if entries.count <= Self.sitemapLimit { return [("sitemap.xml", urlset(entries[...]))] }
+        if entries.count <= limit { return [("sitemap.xml", urlset(entries[...]))] }
         var files: [(String, String)] = []
         var index = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
         var start = 0
         while start < entries.count {
             let name = "sitemap-\(files.count + 1).xml"
-            files.append((name, urlset(entries[start..<min(entries.count, start + Self.sitemapLimit)])))
+            files.append((name, urlset(entries[start..<min(entries.count, start + limit)])))
             index += "  <sitemap><loc>\(Escape.xml(absolute(name)))</loc></sitemap>\n"
-            start += Self.sitemapLimit
+            start += limit
         }
         index += "</sitemapindex>\n"
         return [("sitemap.xml", index)] + files
