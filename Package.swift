@@ -38,14 +38,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "BulletinTestSupport",
+            path: "Tests/Support"
+        ),
         .testTarget(
             name: "BulletinKitTests",
-            dependencies: ["BulletinKit"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["BulletinKit", "BulletinTestSupport"]
         ),
         .testTarget(
             name: "bulletinTests",
-            dependencies: ["BulletinKit"]
+            dependencies: ["BulletinKit", "BulletinTestSupport"]
         ),
     ]
 )

@@ -93,9 +93,10 @@ enum ConfigLoader {
         var description = ""
         var sort = BoardSort.activity
         var perPage: Int?
+        var weight = 0
     }
 
-    static let boardKeys = ["title", "description", "sort", "per_page"]
+    static let boardKeys = ["title", "description", "sort", "per_page", "weight"]
 
     static func loadBoard(path: String, text: String) -> (BoardSettings, [Diagnostic]) {
         var reader = NodeReader(path: path)
@@ -124,6 +125,14 @@ enum ConfigLoader {
                 }
             case "per_page":
                 settings.perPage = reader.positive(value, key: key)
+            case "weight":
+                if let v = reader.string(value, key: key) {
+                    if let n = Int(v.trimmingWhitespace()) {
+                        settings.weight = n
+                    } else {
+                        reader.error(value.mark, "'weight' must be a whole number")
+                    }
+                }
             default:
                 reader.warning(mark, unknownKeyMessage(key, known: boardKeys, file: "_board.yml"))
             }

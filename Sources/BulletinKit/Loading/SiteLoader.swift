@@ -114,6 +114,7 @@ public enum SiteLoader {
         }
 
         var boards: [Board] = []
+        boardSettings.sort { a, b in a.settings.weight != b.settings.weight ? a.settings.weight < b.settings.weight : a.slug < b.slug }
         for (slug, settings) in boardSettings {
             let posts = postsByBoard[slug] ?? []
             if !postFiles.contains(where: { $0.board == slug }) {

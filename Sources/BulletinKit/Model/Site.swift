@@ -63,7 +63,7 @@ public struct SiteConfig: Sendable {
 /// A whole loaded snapshot: settings and boards, validated.
 public struct Site: Sendable {
     public var config: SiteConfig
-    /// Boards ordered by slug.
+    /// Boards ordered by their `_board.yml` `weight`, then slug.
     public var boards: [Board]
 
     public init(config: SiteConfig, boards: [Board]) {

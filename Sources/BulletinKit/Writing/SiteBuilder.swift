@@ -93,7 +93,9 @@ public struct SiteBuilder: Sendable {
         }
         do {
             try folder.prepare()
-            report = try write(site: site, engine: engine, to: DiskOutput(root: folder.staging), report: report)
+            var written = try write(site: site, engine: engine, to: DiskOutput(root: folder.staging))
+            written.diagnostics = (report.diagnostics + written.diagnostics).sortedForReport()
+            report = written
             if report.succeeded {
                 try folder.publish()
                 report.output = folder.output
@@ -124,8 +126,8 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Renders every page and writes it, the theme's static files, attachments, feeds and sitemap.
-    public func write(site: Site, engine: any TemplateEngine, to output: some SiteOutput, report: Report) throws -> Report {
-        var report = report
+    public func write(site: Site, engine: any TemplateEngine, to output: some SiteOutput) throws -> Report {
+        var report = Report(diagnostics: [])
         let contentRoot = options.source + "/Content"
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
         let pages = renderer.pages()
@@ -154,7 +156,7 @@ public struct SiteBuilder: Sendable {
             pageDiagnostics += value.diagnostics
             report.bytes += value.bytes
         }
-        report.diagnostics = (report.diagnostics + Array(Set(pageDiagnostics))).sortedForReport()
+        report.diagnostics = Array(Set(pageDiagnostics)).sortedForReport()
         for attachment in attachments.sorted() {
             try output.copy(from: contentRoot + "/" + attachment, to: "_files/" + attachment)
         }
