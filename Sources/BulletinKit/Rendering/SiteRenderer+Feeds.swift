@@ -27,9 +27,7 @@ extension SiteRenderer {
             let board = site.boards[ref.board]
             let post = board.posts[ref.post]
             let postFolder = board.slug + "/" + post.id + "/"
-            var links = ContentLinks(
-                folder: post.contentPath.split(separator: "/").dropLast().joined(separator: "/"), contentRoot: contentRoot,
-                realContentRoot: SiteLoader.realPath(contentRoot) ?? contentRoot, base: base, postURLs: postURLs, location: post.location)
+            var links = links(for: post)
             let body = Markdown.html(post.body, links: &links)
             out += "  <entry>\n"
             out += "    <title>\(Escape.xml(post.title))</title>\n"

@@ -2,13 +2,18 @@ extension SiteRenderer {
     /// Deepest indentation a reply gets; deeper replies stay at this depth.
     static let maxCommentDepth = 5
 
+    /// Resolves the relative links of a post and its comments against the post's folder.
+    func links(for post: Post) -> ContentLinks {
+        let slash = post.contentPath.lastIndex(of: "/")
+        return ContentLinks(
+            folder: slash.map { String(post.contentPath[..<$0]) } ?? "", contentRoot: contentRoot,
+            realContentRoot: realContentRoot, base: base, postURLs: postURLs, location: post.location)
+    }
+
     func postContext(_ ref: PostRef, extra: inout Rendered) -> TemplateObject {
         let board = site.boards[ref.board]
         let post = board.posts[ref.post]
-        let slash = post.contentPath.lastIndex(of: "/")
-        var links = ContentLinks(
-            folder: slash.map { String(post.contentPath[..<$0]) } ?? "", contentRoot: contentRoot,
-            realContentRoot: SiteLoader.realPath(contentRoot) ?? contentRoot, base: base, postURLs: postURLs, location: post.location)
+        var links = links(for: post)
         let body = Markdown.html(post.body, links: &links)
 
         let chronological = index.boards[ref.board].chronological

@@ -15,13 +15,15 @@ public struct SiteRenderer: Sendable {
     let siteContexts: [TemplateValue]
     /// Post URL by content path (`free/2024/812301.md`), to turn links between posts into post URLs.
     let postURLs: [String: String]
-    /// Where `Content/` is on disk, to check attachments.
+    /// Where `Content/` is on disk, to check attachments, and its real path.
     let contentRoot: String
+    let realContentRoot: String
 
     public init(site: Site, engine: any TemplateEngine, contentRoot: String) {
         self.site = site
         self.engine = engine
         self.contentRoot = contentRoot
+        self.realContentRoot = SiteLoader.realPath(contentRoot) ?? contentRoot
         let index = SiteIndex(site: site)
         self.index = index
         self.archive = Archive(index: index)
