@@ -44,7 +44,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BulletinKitTests",
-            dependencies: ["BulletinKit", "BulletinTestSupport"]
+            dependencies: ["BulletinKit", "BulletinTestSupport"],
+            exclude: ["Golden"]
         ),
         .testTarget(
             name: "bulletinTests",

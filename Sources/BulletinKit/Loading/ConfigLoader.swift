@@ -32,8 +32,8 @@ enum ConfigLoader {
                 config.description = reader.string(value, key: key)?.trimmingWhitespace() ?? ""
             case "base_url":
                 if let v = reader.text(value, key: key) {
-                    if v.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" || $0 == " " || $0 == "'" }) {
-                        reader.error(value.mark, "'base_url' must be a URL or a path, without quotes, spaces or angle brackets")
+                    if v.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" || $0 == " " || $0 == "'" || $0 == "?" || $0 == "#" }) {
+                        reader.error(value.mark, "'base_url' must be a URL or a path, without quotes, spaces, angle brackets, '?' or '#'")
                     } else if !(v.hasPrefix("/") || v.hasPrefix("http://") || v.hasPrefix("https://")) {
                         reader.error(value.mark, "'base_url' must start with http://, https:// or /")
                     } else {
@@ -82,7 +82,7 @@ enum ConfigLoader {
                 reader.warning(mark, unknownKeyMessage(key, known: siteKeys, file: "site.yml"))
             }
         }
-        if !hasTitle && !reader.diagnostics.hasErrors {
+        if !fields.contains(where: { $0.key == "title" }) {
             reader.error(root.mark, "site.yml needs a 'title'")
         }
         return (hasTitle ? config : nil, reader.diagnostics)

@@ -74,13 +74,16 @@ public enum DateParser {
                     } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
                         let sign = c == UInt8(ascii: "-") ? -1 : 1
                         i += 1
+                        let hoursAt = i
                         let hours = try digits(2, "a two-digit offset hour").get()
+                        guard hours <= 18 else { throw Failure.invalid("offset is out of range", at: hoursAt) }
                         var minutes = 0
                         if i < s.count {
                             if s[i] == UInt8(ascii: ":") { i += 1 }
+                            let minutesAt = i
                             minutes = try digits(2, "two-digit offset minutes").get()
+                            guard minutes < 60 else { throw Failure.invalid("offset is out of range", at: minutesAt) }
                         }
-                        guard hours <= 18, minutes < 60 else { throw Failure.invalid("offset is out of range", at: i - 2) }
                         offset = sign * (hours * 3600 + minutes * 60)
                     } else {
                         throw Failure.invalid("expected an offset such as '+09:00' or 'Z'", at: i)

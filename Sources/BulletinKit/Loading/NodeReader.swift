@@ -102,7 +102,10 @@ struct NodeReader {
             return instant
         case .failure(.invalid(let reason, let at)):
             var quote = 0
-            if case .scalar(_, let plain, _) = node, !plain { quote = 1 }
+            if case .scalar(let raw, let plain, _) = node {
+                // The value was trimmed: count the white space a quoted value starts with.
+                quote = (plain ? 0 : 1) + raw.unicodeScalars.prefix { $0.properties.isWhitespace }.count
+            }
             let column = String(decoding: Array(value.utf8).prefix(at), as: UTF8.self).unicodeScalars.count
             diagnostics.append(
                 .error(location(node.mark, plus: quote + column), "'\(key)' is not a valid date (\(reason)): '\(value.prefix(40))'"))

@@ -97,7 +97,7 @@ enum PostLoader {
                     let trimmed = tag.trimmingWhitespace()
                     if trimmed.isEmpty {
                         reader.warning(value.mark, "an empty tag is ignored")
-                    } else if !tags.contains(trimmed) {
+                    } else if !tags.contains(where: { $0.lowercased() == trimmed.lowercased() }) {
                         tags.append(trimmed)
                     }
                 }
@@ -124,9 +124,10 @@ enum PostLoader {
         if date == nil && !fields.contains(where: { $0.key == "date" }) {
             reader.error(root.mark, "the front matter needs a 'date'")
         }
-        if id == "page" || id == "best" {
+        // Compared without case: on a case-insensitive host /free/Best/ is /free/best/.
+        if id.lowercased() == "page" || id.lowercased() == "best" {
             let at = idMark.map { reader.location($0) } ?? start
-            reader.diagnostics.append(.error(at, "'\(id)' cannot be a post id: /<board>/\(id)/ is a listing page"))
+            reader.diagnostics.append(.error(at, "'\(id)' cannot be a post id: /<board>/\(id.lowercased())/ is a listing page"))
         } else if idMark == nil && !PathRules.isValidID(id) {
             reader.diagnostics.append(
                 .error(start, "the file name '\(file.stem.prefix(40))' is not a valid post id; rename it or set 'id' (letters, digits, '_', '-')"))

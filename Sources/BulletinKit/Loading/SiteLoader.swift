@@ -8,6 +8,8 @@ import Glibc
 public struct LoadResult: Sendable {
     public var site: Site?
     public var diagnostics: [Diagnostic]
+    /// The settings as far as they could be read (defaults for what is broken); `nil` without a site.yml.
+    public var config: SiteConfig?
 }
 
 /// Reads `site.yml`, `Content/` and the theme's static names into a validated `Site`.
@@ -24,25 +26,29 @@ public enum SiteLoader {
         func show(_ relative: String) -> String { shown == "." || shown.isEmpty ? relative : (shown.hasSuffix("/") ? shown + relative : shown + "/" + relative) }
         var diagnostics: [Diagnostic] = []
         let sitePath = source + "/site.yml"
-        let config: SiteConfig
+        // A broken site.yml still lets Content/ be checked with the default settings, so that one
+        // run reports every error; the site is not built either way.
+        var settings = SiteConfig(title: "")
         switch PostLoader.readText(sitePath, display: show("site.yml")) {
         case .failure(let d):
-            let missing = !FileManager.default.fileExists(atPath: sitePath)
-            return LoadResult(site: nil, diagnostics: [missing ? .error(d.location, "no site.yml here: run bulletin in a site's folder or pass --source") : d])
+            guard FileManager.default.fileExists(atPath: sitePath) else {
+                return LoadResult(site: nil, diagnostics: [.error(d.location, "no site.yml here: run bulletin in a site's folder or pass --source")])
+            }
+            diagnostics.append(d)
         case .success(let text):
             let (loaded, d) = ConfigLoader.loadSite(path: show("site.yml"), text: text)
             diagnostics += d
-            guard var loaded else { return LoadResult(site: nil, diagnostics: diagnostics) }
-            if let baseURL { loaded.setBaseURL(baseURL) }
-            config = loaded
+            if let loaded { settings = loaded }
         }
+        if let baseURL { settings.setBaseURL(baseURL) }
+        let config = settings
         let clock = SiteClock(timeZone: config.timeZone)
         let contentRoot = source + "/Content"
         let contentDisplay = show("Content")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: contentRoot, isDirectory: &isDirectory), isDirectory.boolValue else {
             diagnostics.append(.error(SourceLocation(path: contentDisplay), "no Content/ folder: boards go in Content/<board>/"))
-            return LoadResult(site: nil, diagnostics: diagnostics)
+            return LoadResult(site: nil, diagnostics: diagnostics, config: config)
         }
         let realContent = realPath(contentRoot) ?? contentRoot
         let staticNames = themeStaticNames(source + "/Themes/" + config.theme + "/static")
@@ -99,17 +105,17 @@ public enum SiteLoader {
 
         let loaded = parallelMap(postFiles, jobs: jobs) { PostLoader.load($0, config: config, clock: clock) }
         var postsByBoard: [String: [Post]] = [:]
-        var seenIDs: [String: [String: String]] = [:]
+        var seenIDs: [String: [String: (id: String, path: String)]] = [:]
         for (index, (post, d)) in loaded.enumerated() {
             diagnostics += d
             guard let post else { continue }
             let key = post.id.lowercased()
             if let other = seenIDs[post.board]?[key] {
-                let what = other.hasSuffix(post.id) ? "duplicate post id '\(post.id)'" : "post id '\(post.id)' differs only in case from another"
-                diagnostics.append(.error(post.location, "\(what) in board '\(post.board)' (also in \(other))"))
+                let what = other.id == post.id ? "duplicate post id '\(post.id)'" : "post id '\(post.id)' differs only in case from another"
+                diagnostics.append(.error(post.location, "\(what) in board '\(post.board)' (also in \(other.path))"))
                 continue
             }
-            seenIDs[post.board, default: [:]][key] = postFiles[index].displayPath
+            seenIDs[post.board, default: [:]][key] = (post.id, postFiles[index].displayPath)
             postsByBoard[post.board, default: []].append(post)
         }
 
@@ -129,7 +135,7 @@ public enum SiteLoader {
             diagnostics.append(.warning(SourceLocation(path: contentDisplay), "Content/ has no boards"))
         }
         let site = diagnostics.hasErrors ? nil : Site(config: config, boards: boards)
-        return LoadResult(site: site, diagnostics: diagnostics.sortedForReport())
+        return LoadResult(site: site, diagnostics: diagnostics.sortedForReport(), config: config)
     }
 
     private static func collectPosts(

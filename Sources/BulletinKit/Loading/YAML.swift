@@ -28,10 +28,14 @@ public struct YAMLError: Error, Sendable {
 /// Reads YAML text into `YAMLNode`s with libyaml's event parser.
 ///
 /// This is the only file that calls libyaml. Aliases are expanded, with a budget on the number of
-/// nodes they may add so that an alias bomb ends in an error instead of eating memory.
+/// nodes they may add so that an alias bomb ends in an error instead of eating memory, and nesting
+/// is limited so that a deeply nested document ends in an error instead of overflowing the stack
+/// (nodes are released, and flattened, recursively).
 public enum YAML {
     /// Most nodes a document may expand to through aliases.
     public static let aliasExpansionLimit = 100_000
+    /// Most lists and mappings nested in one another, aliases expanded.
+    public static let nestingLimit = 200
 
     /// Parses the first document of `text`; an empty text gives `nil`.
     public static func parse(_ text: String) throws(YAMLError) -> YAMLNode? {
@@ -57,11 +61,13 @@ public enum YAML {
         var anchor: String?
         var items: [YAMLNode] = []
         var size = 1
+        /// Levels of lists and mappings below this one.
+        var height = 0
     }
 
     private struct Builder {
         var stack: [Frame] = []
-        var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+        var anchors: [String: (node: YAMLNode, size: Int, height: Int)] = [:]
         var root: YAMLNode?
         var done = false
         var expanded = 0
@@ -99,11 +105,16 @@ public enum YAML {
                 let scalar = event.data.scalar
                 let value = Self.string(scalar.value, length: Int(scalar.length)) ?? ""
                 let node = YAMLNode.scalar(value, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, mark)
-                try add(node, size: 1, anchor: Self.string(scalar.anchor), at: mark)
-            case YAML_SEQUENCE_START_EVENT:
-                stack.append(Frame(kind: .sequence, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
-            case YAML_MAPPING_START_EVENT:
-                stack.append(Frame(kind: .mapping, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
+                try add(node, size: 1, height: 0, anchor: Self.string(scalar.anchor), at: mark)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                guard stack.count < YAML.nestingLimit else {
+                    throw YAMLError(mark: mark, message: "lists and mappings are nested more than \(YAML.nestingLimit) levels deep")
+                }
+                if event.type == YAML_SEQUENCE_START_EVENT {
+                    stack.append(Frame(kind: .sequence, mark: mark, anchor: Self.string(event.data.sequence_start.anchor)))
+                } else {
+                    stack.append(Frame(kind: .mapping, mark: mark, anchor: Self.string(event.data.mapping_start.anchor)))
+                }
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 let frame = stack.removeLast()
                 let node: YAMLNode
@@ -121,7 +132,7 @@ public enum YAML {
                     }
                     node = .mapping(pairs, frame.mark)
                 }
-                try add(node, size: size, anchor: frame.anchor, at: frame.mark)
+                try add(node, size: size, height: frame.height + 1, anchor: frame.anchor, at: frame.mark)
             case YAML_ALIAS_EVENT:
                 let name = Self.string(event.data.alias.anchor) ?? ""
                 guard let target = anchors[name] else {
@@ -131,7 +142,10 @@ public enum YAML {
                 if expanded > YAML.aliasExpansionLimit {
                     throw YAMLError(mark: mark, message: "aliases expand to more than \(YAML.aliasExpansionLimit) nodes")
                 }
-                try add(target.node, size: target.size, anchor: nil, at: mark)
+                if stack.count + target.height > YAML.nestingLimit {
+                    throw YAMLError(mark: mark, message: "lists and mappings are nested more than \(YAML.nestingLimit) levels deep")
+                }
+                try add(target.node, size: target.size, height: target.height, anchor: nil, at: mark)
             case YAML_DOCUMENT_END_EVENT, YAML_STREAM_END_EVENT:
                 done = true
             default:
@@ -139,13 +153,14 @@ public enum YAML {
             }
         }
 
-        mutating func add(_ node: YAMLNode, size: Int, anchor: String?, at mark: YAMLMark) throws(YAMLError) {
-            if let anchor { anchors[anchor] = (node, size) }
+        mutating func add(_ node: YAMLNode, size: Int, height: Int, anchor: String?, at mark: YAMLMark) throws(YAMLError) {
+            if let anchor { anchors[anchor] = (node, size, height) }
             if stack.isEmpty {
                 root = node
             } else {
                 stack[stack.count - 1].items.append(node)
                 stack[stack.count - 1].size += size
+                stack[stack.count - 1].height = max(stack[stack.count - 1].height, height)
             }
         }
     }

@@ -57,7 +57,10 @@ public enum Markdown {
                 }
             }
         }
-        for node in linkNodes { filterLink(node, links: &links) }
+        // Decide in document order (the resolver sees links as they are written), then unwrap from
+        // the last one back: removing an image frees its subtree, which holds only later nodes.
+        let refused = linkNodes.filter { !keepsLink($0, links: &links) }
+        for node in refused.reversed() { unwrap(node, isImage: cmark_node_get_type(node) == CMARK_NODE_IMAGE) }
         for node in textNodes { autolink(node) }
 
         guard let rendered = cmark_render_html(document, cmarkOptions) else { return "" }
@@ -72,18 +75,19 @@ public enum Markdown {
         return html
     }
 
-    /// Keeps, rewrites or removes one link or image.
-    private static func filterLink(_ node: OpaquePointer, links: inout some LinkResolver) {
+    /// Whether one link or image is kept (rewriting a relative destination); `false` when it must
+    /// be unwrapped.
+    private static func keepsLink(_ node: OpaquePointer, links: inout some LinkResolver) -> Bool {
         let isImage = cmark_node_get_type(node) == CMARK_NODE_IMAGE
         let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
         let destination = url.trimmingWhitespace()
         if destination.isEmpty || destination.hasPrefix("#") {
-            return
+            return true
         }
         if destination.hasPrefix("//") {
-            if !isImage || URLSafety.isWebURL("https:" + destination) { return }
+            if !isImage || URLSafety.isWebURL("https:" + destination) { return true }
         } else if URLSafety.scheme(of: destination) != nil {
-            if URLSafety.isSafeAbsolute(destination) && !(isImage && destination.lowercased().hasPrefix("mailto:")) { return }
+            if URLSafety.isSafeAbsolute(destination) && !(isImage && destination.lowercased().hasPrefix("mailto:")) { return true }
         } else {
             var path = Substring(destination)
             var suffix = ""
@@ -93,10 +97,10 @@ public enum Markdown {
             }
             if let decoded = URLSafety.decodePercent(String(path)), let href = links.resolve(relative: decoded, suffix: suffix, isImage: isImage) {
                 cmark_node_set_url(node, href)
-                return
+                return true
             }
         }
-        unwrap(node, isImage: isImage)
+        return false
     }
 
     /// Replaces a link by its content, or an image by its alternative text.

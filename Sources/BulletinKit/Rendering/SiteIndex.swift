@@ -119,10 +119,11 @@ public struct SiteIndex: Sendable {
         self.postTagSlugs = boards.map { board in board.posts.map { p in p.tags.map { tagNumber[$0.lowercased()]! } } }
     }
 
-    /// Numbers compare as numbers, other ids by their bytes.
+    /// Numbers compare as numbers and come before other ids, which compare by their bytes.
     public static func idPrecedes(_ a: String, _ b: String) -> Bool {
         let aDigits = a.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
         let bDigits = b.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+        if aDigits != bDigits { return aDigits }
         if aDigits && bDigits {
             let a2 = a.drop { $0 == "0" }, b2 = b.drop { $0 == "0" }
             if a2.utf8.count != b2.utf8.count { return a2.utf8.count < b2.utf8.count }

@@ -1,0 +1,75 @@
+import BulletinKit
+import Foundation
+import Testing
+
+/// How times are shown, and the escaping and URL helpers the renderer writes with.
+struct DisplayAndEscapeTests {
+    static let instant = instantUTC(2024, 6, 21, 5, 47, 7)
+
+    @Test func timesInSeoul() {
+        let display = DateDisplay(clock: seoul)
+        #expect(display.shortDate(Self.instant) == "24.06.21")
+        #expect(display.dateTime(Self.instant) == "24.06.21 14:47:07")
+        #expect(display.iso(Self.instant) == "2024-06-21T14:47:07+09:00")
+        #expect(display.isoDay(Self.instant) == "2024-06-21")
+    }
+
+    @Test func timesInZonesBehindAndBetweenHours() {
+        let newYork = DateDisplay(clock: SiteClock(timeZone: TimeZone(identifier: "America/New_York")!))
+        #expect(newYork.iso(Self.instant) == "2024-06-21T01:47:07-04:00")
+        #expect(newYork.iso(instantUTC(2024, 1, 1, 3)) == "2023-12-31T22:00:00-05:00")
+        #expect(newYork.shortDate(instantUTC(2024, 1, 1, 3)) == "23.12.31")
+        let kolkata = DateDisplay(clock: SiteClock(timeZone: TimeZone(identifier: "Asia/Kolkata")!))
+        #expect(kolkata.iso(Self.instant) == "2024-06-21T11:17:07+05:30")
+        #expect(DateDisplay(clock: utc).iso(Self.instant) == "2024-06-21T05:47:07+00:00")
+    }
+
+    @Test func localTimesRoundTrip() {
+        for clock in [seoul, utc, SiteClock(timeZone: TimeZone(identifier: "America/New_York")!)] {
+            for seconds in stride(from: Int64(0), to: 2_000_000_000, by: 86_399 * 37) {
+                let instant = Timestamp(seconds: seconds)
+                #expect(clock.instant(ofLocal: clock.local(instant)) == instant, "\(clock.timeZone.identifier) \(seconds)")
+            }
+        }
+    }
+
+    @Test func htmlEscaping() {
+        #expect(Escape.html("plain 한글") == "plain 한글")
+        #expect(Escape.html(#"<a href="x" title='y'>&amp;</a>"#) == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;")
+    }
+
+    @Test func xmlEscapingDropsForbiddenCharacters() {
+        #expect(Escape.xml("a\u{0}b\u{1B}c\td\ne\u{FFFE}<") == "abc\td\ne&lt;")
+    }
+
+    @Test func pathEncoding() {
+        #expect(URLSafety.encodePath("tags/게임/") == "tags/%EA%B2%8C%EC%9E%84/")
+        #expect(URLSafety.encodePath("a b?c#d%e&f") == "a%20b%3Fc%23d%25e%26f")
+        #expect(URLSafety.encodePath("free/812301/photo-1_v2.~png") == "free/812301/photo-1_v2.~png")
+    }
+
+    @Test func percentDecoding() {
+        #expect(URLSafety.decodePercent("%ED%95%9C%20a") == "한 a")
+        #expect(URLSafety.decodePercent("100%") == "100%")
+        #expect(URLSafety.decodePercent("%zz") == "%zz")
+        #expect(URLSafety.decodePercent("%FF") == nil, "not UTF-8")
+        #expect(URLSafety.decodePercent("%2e%2e/x") == "../x")
+    }
+
+    @Test func schemes() {
+        #expect(URLSafety.scheme(of: "https://x") == "https")
+        #expect(URLSafety.scheme(of: "JavaScript:x") == "javascript")
+        #expect(URLSafety.scheme(of: "java\tscript:x") == "javascript")
+        #expect(URLSafety.scheme(of: "a/b:c") == nil)
+        #expect(URLSafety.scheme(of: "a?b:c") == nil)
+        #expect(URLSafety.scheme(of: "photo.png") == nil)
+        #expect(URLSafety.scheme(of: ":x") == nil)
+        #expect(URLSafety.isSafeAbsolute("mailto:a@example.org"))
+        #expect(!URLSafety.isSafeAbsolute("vbscript:x"))
+        #expect(URLSafety.isWebURL("https://example.org"))
+        #expect(!URLSafety.isWebURL("https://"))
+        #expect(!URLSafety.isWebURL("https://exa mple.org"))
+        #expect(!URLSafety.isWebURL("https://example.org/\"><script>"))
+        #expect(!URLSafety.isWebURL("ftp://example.org"))
+    }
+}
