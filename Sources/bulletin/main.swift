@@ -1,19 +1,36 @@
 import ArgumentParser
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// A file-size limit (or a full quota) makes writes fail with EFBIG instead of killing the
+// process, so the build can report it and leave the published site alone.
+signal(SIGXFSZ, SIG_IGN)
+
+var command: ParsableCommand
 do {
-    var command = try Bulletin.parseAsRoot()
+    command = try Bulletin.parseAsRoot()
+} catch {
+    // --version and the like are "errors" that exit 0.
+    if Bulletin.exitCode(for: error) == .success { Bulletin.exit(withError: error) }
+    FileHandle.standardError.write(Data((Bulletin.fullMessage(for: error) + "\n").utf8))
+    exit(ExitStatus.usage)
+}
+do {
     try command.run()
 } catch is ContentErrors {
     exit(ExitStatus.contentErrors)
 } catch {
-    let code = Bulletin.exitCode(for: error)
-    if code == .success {
-        Bulletin.exit(withError: error)
+    // Help asked for with `--help` arrives here, from the help command ArgumentParser runs.
+    switch Bulletin.exitCode(for: error) {
+    case .success: Bulletin.exit(withError: error)
+    case .validationFailure:
+        FileHandle.standardError.write(Data((Bulletin.fullMessage(for: error) + "\n").utf8))
+        exit(ExitStatus.usage)
+    default:
+        FileHandle.standardError.write(Data("error: \(Bulletin.message(for: error))\n".utf8))
+        exit(ExitStatus.contentErrors)
     }
-    FileHandle.standardError.write(Data((Bulletin.fullMessage(for: error) + "\n").utf8))
-    if !(error is ValidationError) && Bulletin.message(for: error).isEmpty == false && code != .validationFailure {
-        exit(code.rawValue == 64 ? ExitStatus.usage : ExitStatus.contentErrors)
-    }
-    exit(ExitStatus.usage)
 }

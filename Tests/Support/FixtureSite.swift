@@ -75,8 +75,13 @@ public struct FixtureSite {
 
     /// Every file below `folder` (relative to the root), by relative path, with its bytes.
     public func tree(_ folder: String) -> [String: Data] {
+        Self.tree(atPath: root + "/" + folder)
+    }
+
+    /// Every file below the folder at `base` (absolute, or relative to the current folder), by
+    /// relative path, with its bytes; empty when there is no such folder.
+    public static func tree(atPath base: String) -> [String: Data] {
         var result: [String: Data] = [:]
-        let base = root + "/" + folder
         guard let walker = FileManager.default.enumerator(atPath: base) else { return result }
         while let relative = walker.nextObject() as? String {
             var isDirectory: ObjCBool = false
@@ -85,6 +90,24 @@ public struct FixtureSite {
             }
         }
         return result
+    }
+
+    /// Makes `path` (relative to the root) a symbolic link to `target`.
+    public func symlink(_ path: String, to target: String) throws {
+        let full = root + "/" + path
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: full, withDestinationPath: target)
+    }
+
+    /// Removes the file or folder at `path` (relative to the root).
+    public func delete(_ path: String) throws {
+        try FileManager.default.removeItem(atPath: root + "/" + path)
+    }
+
+    /// Names in the site's folder (hidden ones too).
+    public func topLevelNames() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
     }
 
     public func remove() {

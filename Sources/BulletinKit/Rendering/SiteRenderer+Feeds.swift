@@ -36,8 +36,10 @@ extension SiteRenderer {
             out += "    <published>\(display.iso(post.date))</published>\n"
             out += "    <updated>\(display.iso(post.updated))</updated>\n"
             out += "    <author><name>\(Escape.xml(post.author))</name></author>\n"
-            for tag in post.tags { out += "    <category term=\"\(Escape.xml(tag))\"/>\n" }
-            out += "    <content type=\"html\">\(Escape.xml(body))</content>\n"
+            for t in index.postTagSlugs[ref.board][ref.post] { out += "    <category term=\"\(Escape.xml(index.tags[t].name))\"/>\n" }
+            // Links in bodies are root-relative; xml:base lets feed readers resolve them.
+            let xmlBase = site.config.hasAbsoluteBaseURL ? " xml:base=\"\(Escape.xml(site.config.baseURL))\"" : ""
+            out += "    <content type=\"html\"\(xmlBase)>\(Escape.xml(body))</content>\n"
             out += "  </entry>\n"
         }
         out += "</feed>\n"

@@ -59,7 +59,8 @@ extension SiteRenderer {
         var roots: [Int] = []
         var position: [String: Int] = [:]
         func anchor(_ i: Int) -> String {
-            PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-n" + String(i + 1)
+            // A valid id never starts with '_', so the fallback cannot collide with one.
+            PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-_" + String(i + 1)
         }
         for (i, comment) in comments.enumerated() {
             position[comment.id] = i

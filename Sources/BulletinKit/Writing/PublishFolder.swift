@@ -15,6 +15,13 @@ public struct PublishFolder: Sendable {
     public init(output: String) {
         var trimmed = output
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        // An output that is a symbolic link (a web server's folder linked into the site) stays one:
+        // the site replaces the folder it points to.
+        var info = stat()
+        if lstat(trimmed, &info) == 0, info.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(trimmed, nil) {
+            trimmed = String(cString: resolved)
+            free(resolved)
+        }
         self.output = trimmed
         let (parent, name) = Self.split(trimmed)
         self.staging = parent + "/." + name + ".bulletin-staging-" + String(getpid())

@@ -50,30 +50,58 @@ public struct SiteBuilder: Sendable {
 
     /// Loads the site and its theme, reporting every problem without writing anything.
     public func check() -> (site: Site?, engine: MustacheEngine?, diagnostics: [Diagnostic]) {
+        let result = checkWithSettings()
+        return (result.site, result.engine, result.diagnostics)
+    }
+
+    /// `check()`, plus the settings as far as they could be read, which locate the output folder
+    /// even when the content has errors.
+    private func checkWithSettings() -> (site: Site?, engine: MustacheEngine?, config: SiteConfig?, diagnostics: [Diagnostic]) {
         let loaded = SiteLoader.load(source: options.source, display: options.sourceDisplay, baseURL: options.baseURL, jobs: options.jobs)
         var diagnostics = loaded.diagnostics
-        guard let site = loaded.site else { return (nil, nil, diagnostics) }
-        let theme = options.source + "/Themes/" + site.config.theme
-        let themeShown = show("Themes/" + site.config.theme)
+        // Also with errors in the content the theme is loaded, so that one run reports every broken file.
+        let engine = loaded.config.flatMap { loadTheme($0.theme, diagnostics: &diagnostics) }
+        guard let site = loaded.site, let engine, !diagnostics.hasErrors else {
+            return (nil, nil, loaded.config, diagnostics.sortedForReport())
+        }
+        return (site, engine, loaded.config, diagnostics)
+    }
+
+    /// The theme `site.yml` names, when `site.yml` can be read at all.
+    /// Loads a theme's templates, adding its problems to `diagnostics`.
+    private func loadTheme(_ name: String, diagnostics: inout [Diagnostic]) -> MustacheEngine? {
+        let theme = options.source + "/Themes/" + name
+        let themeShown = show("Themes/" + name)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: theme + "/templates", isDirectory: &isDirectory), isDirectory.boolValue else {
-            diagnostics.append(.error(SourceLocation(path: themeShown), "theme '\(site.config.theme)' has no templates/ folder"))
-            return (nil, nil, diagnostics)
+            diagnostics.append(.error(SourceLocation(path: themeShown), "theme '\(name)' has no templates/ folder"))
+            return nil
         }
         do {
             let engine = try MustacheEngine(folder: theme + "/templates", display: themeShown + "/templates")
-            for name in PageSpec.requiredTemplates where !engine.hasTemplate(named: name) {
-                diagnostics.append(.error(SourceLocation(path: themeShown + "/templates/\(name).mustache"), "the theme has no '\(name)' template"))
+            for template in PageSpec.requiredTemplates where !engine.hasTemplate(named: template) {
+                diagnostics.append(.error(SourceLocation(path: themeShown + "/templates/\(template).mustache"), "the theme has no '\(template)' template"))
             }
-            return (diagnostics.hasErrors ? nil : site, diagnostics.hasErrors ? nil : engine, diagnostics)
+            for entry in SiteLoader.sortedEntries(theme + "/static") where Self.isGeneratedName(entry) {
+                diagnostics.append(
+                    .error(SourceLocation(path: themeShown + "/static/" + entry), "'\(entry)' is written by Bulletin itself; a theme's static file may not take its place"))
+            }
+            return engine
         } catch {
             diagnostics += error.errors.map { .error($0.location, $0.message) }
-            return (nil, nil, diagnostics)
+            return nil
         }
     }
 
     private func show(_ relative: String) -> String {
         options.sourceDisplay == "." ? relative : options.sourceDisplay + "/" + relative
+    }
+
+    /// Top-level names of the site that Bulletin writes, which a theme's static files may not take.
+    static func isGeneratedName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "_files"].contains(lower)
+            || SiteLoader.reservedNames.contains(lower) || (lower.hasPrefix("sitemap-") && lower.hasSuffix(".xml"))
     }
 
     /// The output folder: `--output`, else `site.yml`'s `output` inside the source folder.
@@ -83,8 +111,12 @@ public struct SiteBuilder: Sendable {
 
     /// Builds the site into its output folder, swapping it in only when everything succeeded.
     public func build() -> Report {
-        let (site, engine, diagnostics) = check()
+        let (site, engine, config, diagnostics) = checkWithSettings()
         var report = Report(diagnostics: diagnostics)
+        if let config {
+            // Whatever happens next, a site that a killed build left aside is put back first.
+            PublishFolder(output: options.output ?? (options.source + "/" + config.output)).removeAbandonedStaging()
+        }
         guard let site, let engine else { return report }
         let folder = PublishFolder(output: outputFolder(for: site))
         if let refusal = folder.refusal() ?? sourceOverlap(folder.output) {
