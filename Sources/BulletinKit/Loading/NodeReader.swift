@@ -66,6 +66,13 @@ struct NodeReader {
         return trimmed
     }
 
+    /// An author's name, trimmed; an empty one is the site's `anonymous`.
+    mutating func author(_ node: YAMLNode, anonymous: String) -> String? {
+        guard let value = string(node, key: "author") else { return nil }
+        let trimmed = value.trimmingWhitespace()
+        return trimmed.isEmpty ? anonymous : trimmed
+    }
+
     mutating func count(_ node: YAMLNode, key: String) -> Int? {
         guard let value = string(node, key: key) else { return nil }
         guard let number = Int(value.trimmingWhitespace()), number >= 0 else {

@@ -79,11 +79,7 @@ enum PostLoader {
                     reader.error(value.mark, "'id' must be letters, digits, '_' or '-' (starting with a letter or digit), not '\(v.prefix(40))'")
                 }
             case "title": title = reader.text(value, key: key)
-            case "author":
-                if let v = reader.string(value, key: key) {
-                    let trimmed = v.trimmingWhitespace()
-                    author = trimmed.isEmpty ? config.anonymous : trimmed
-                }
+            case "author": author = reader.author(value, anonymous: config.anonymous) ?? author
             case "date": date = reader.date(value, key: key, clock: clock)
             case "updated": updated = reader.date(value, key: key, clock: clock)
             case "captured": captured = reader.date(value, key: key, clock: clock)
@@ -196,11 +192,7 @@ enum PostLoader {
             for (key, mark, value) in fields {
                 switch key {
                 case "id": id = reader.text(value, key: key)
-                case "author":
-                    if let v = reader.string(value, key: key) {
-                        let trimmed = v.trimmingWhitespace()
-                        author = trimmed.isEmpty ? config.anonymous : trimmed
-                    }
+                case "author": author = reader.author(value, anonymous: config.anonymous) ?? author
                 case "date": date = reader.date(value, key: key, clock: clock)
                 case "body": body = reader.string(value, key: key)
                 case "reply_to":
