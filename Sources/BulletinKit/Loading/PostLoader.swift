@@ -24,32 +24,48 @@ enum PostLoader {
     ]
     static let commentKeys = ["id", "author", "date", "body", "reply_to", "recommends", "deleted"]
 
+    /// Reads a post file and its comment file from disk and decodes them.
     static func load(_ file: PostFile, config: SiteConfig, clock: SiteClock) -> (Post?, [Diagnostic]) {
-        let start = SourceLocation(path: file.displayPath)
-        let text: String
-        switch readText(file.absolutePath, display: file.displayPath) {
-        case .success(let t): text = t
-        case .failure(let d): return (nil, [d])
+        var comments: [Comment] = []
+        var commentDiagnostics: [Diagnostic] = []
+        if let commentFile = file.comments {
+            switch readText(commentFile.absolutePath, display: commentFile.displayPath) {
+            case .success(let text): (comments, commentDiagnostics) = decodeComments(text, path: commentFile.displayPath, config: config, clock: clock)
+            case .failure(let d): commentDiagnostics = [d]
+            }
         }
+        switch readText(file.absolutePath, display: file.displayPath) {
+        case .success(let text):
+            return decode(text, file: file, comments: comments, commentDiagnostics: commentDiagnostics, config: config, clock: clock)
+        case .failure(let d):
+            return (nil, [d] + commentDiagnostics)
+        }
+    }
+
+    /// Decodes a post's text, given its comments as already decoded (and their diagnostics).
+    static func decode(
+        _ text: String, file: PostFile, comments: [Comment], commentDiagnostics: [Diagnostic], config: SiteConfig, clock: SiteClock
+    ) -> (Post?, [Diagnostic]) {
+        let start = SourceLocation(path: file.displayPath)
         let parts: FrontMatter
         switch FrontMatter.split(text) {
         case .success(let p): parts = p
         case .failure(.missingStart):
-            return (nil, [.error(start, "a post must start with front matter: a line '---', YAML, and a line '---'")])
+            return (nil, [.error(start, "a post must start with front matter: a line '---', YAML, and a line '---'")] + commentDiagnostics)
         case .failure(.unclosed):
-            return (nil, [.error(start, "the front matter is not closed by a line '---'")])
+            return (nil, [.error(start, "the front matter is not closed by a line '---'")] + commentDiagnostics)
         }
         var reader = NodeReader(path: file.displayPath, lineOffset: parts.lineOffset)
         let root: YAMLNode
         do {
             guard let node = try YAML.parse(parts.yaml) else {
-                return (nil, [.error(SourceLocation(path: file.displayPath, line: 2), "the front matter is empty: a post needs a 'title' and a 'date'")])
+                return (nil, [.error(SourceLocation(path: file.displayPath, line: 2), "the front matter is empty: a post needs a 'title' and a 'date'")] + commentDiagnostics)
             }
             root = node
         } catch {
-            return (nil, [.error(reader.location(error.mark), error.message)])
+            return (nil, [.error(reader.location(error.mark), error.message)] + commentDiagnostics)
         }
-        guard let fields = reader.fields(of: root, what: "the front matter") else { return (nil, reader.diagnostics) }
+        guard let fields = reader.fields(of: root, what: "the front matter") else { return (nil, reader.diagnostics + commentDiagnostics) }
 
         var id = file.stem
         var title: String?
@@ -129,12 +145,7 @@ enum PostLoader {
                 .error(start, "the file name '\(file.stem.prefix(40))' is not a valid post id; rename it or set 'id' (letters, digits, '_', '-')"))
         }
 
-        var comments: [Comment] = []
-        if let commentFile = file.comments {
-            let (loaded, diagnostics) = loadComments(commentFile, config: config, clock: clock)
-            comments = loaded
-            reader.diagnostics += diagnostics
-        }
+        reader.diagnostics += commentDiagnostics
         guard let title, let date, !reader.diagnostics.hasErrors else { return (nil, reader.diagnostics) }
 
         let newestComment = comments.map(\.date).max()
@@ -155,13 +166,9 @@ enum PostLoader {
         return (post, reader.diagnostics)
     }
 
-    static func loadComments(_ file: CommentFile, config: SiteConfig, clock: SiteClock) -> ([Comment], [Diagnostic]) {
-        let text: String
-        switch readText(file.absolutePath, display: file.displayPath) {
-        case .success(let t): text = t
-        case .failure(let d): return ([], [d])
-        }
-        var reader = NodeReader(path: file.displayPath)
+    /// Decodes a comment file's text (YAML or JSON); `path` is how diagnostics name the file.
+    static func decodeComments(_ text: String, path: String, config: SiteConfig, clock: SiteClock) -> ([Comment], [Diagnostic]) {
+        var reader = NodeReader(path: path)
         let root: YAMLNode
         do {
             guard let node = try YAML.parse(text) else { return ([], []) }
