@@ -4,7 +4,7 @@ import Foundation
 enum ConfigLoader {
     static let siteKeys = [
         "title", "description", "base_url", "language", "timezone", "theme", "per_page", "best_threshold",
-        "anonymous", "output",
+        "anonymous", "output", "comments_per_page",
     ]
 
     static func loadSite(path: String, text: String) -> (SiteConfig?, [Diagnostic]) {
@@ -66,6 +66,8 @@ enum ConfigLoader {
                 }
             case "per_page":
                 if let v = reader.positive(value, key: key) { config.perPage = v }
+            case "comments_per_page":
+                if let v = reader.positive(value, key: key) { config.commentsPerPage = v }
             case "best_threshold":
                 if let v = reader.count(value, key: key) { config.bestThreshold = v }
             case "anonymous":

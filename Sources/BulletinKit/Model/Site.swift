@@ -15,11 +15,13 @@ public struct SiteConfig: Sendable {
     public var bestThreshold: Int
     public var anonymous: String
     public var output: String
+    /// Comments per page of a post's thread; longer threads continue on `<post>/page/N/`.
+    public var commentsPerPage: Int
 
     public init(
         title: String, description: String = "", baseURL: String = "/", language: String = "ko",
         timeZone: TimeZone = TimeZone(identifier: "Asia/Seoul")!, theme: String = "default", perPage: Int = 20,
-        bestThreshold: Int = 10, anonymous: String = "익명", output: String = "public"
+        bestThreshold: Int = 10, anonymous: String = "익명", output: String = "public", commentsPerPage: Int = 200
     ) {
         self.title = title
         self.description = description
@@ -32,6 +34,7 @@ public struct SiteConfig: Sendable {
         self.bestThreshold = bestThreshold
         self.anonymous = anonymous
         self.output = output
+        self.commentsPerPage = commentsPerPage
     }
 
     /// Sets `baseURL` (adding a trailing `/`) and derives `basePath` from it.

@@ -4,6 +4,8 @@ public enum PageSpec: Sendable, Hashable {
     case board(Int, page: Int)
     case best(Int, page: Int)
     case post(PostRef)
+    /// Page N ≥ 2 of a post's comment thread.
+    case postComments(PostRef, page: Int)
     case tags
     case tag(Int, page: Int)
     case archive
@@ -18,7 +20,7 @@ public enum PageSpec: Sendable, Hashable {
         case .home: "home"
         case .board: "board"
         case .best: "best"
-        case .post: "post"
+        case .post, .postComments: "post"
         case .tags: "tags"
         case .tag: "tag"
         case .archive: "archive"

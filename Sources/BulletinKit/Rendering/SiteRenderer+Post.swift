@@ -10,7 +10,7 @@ extension SiteRenderer {
             realContentRoot: realContentRoot, base: base, postURLs: postURLs, location: post.location)
     }
 
-    func postContext(_ ref: PostRef, extra: inout Rendered) -> TemplateObject {
+    func postContext(_ ref: PostRef, commentPage: Int, extra: inout Rendered) -> TemplateObject {
         let board = site.boards[ref.board]
         let post = board.posts[ref.post]
         var links = links(for: post)
@@ -47,34 +47,57 @@ extension SiteRenderer {
         if let prev = neighbour(position - 1) { object["prev"] = prev }
         if let next = neighbour(position + 1) { object["next"] = next }
 
-        let comments = threadContext(post.comments, links: &links)
+        let folder = board.slug + "/" + post.id + "/"
+        object["url"] = .string(href(folder))
+        object["show_body"] = .bool(commentPage == 1)
+        object["comment_page"] = .int(commentPage)
+        let comments = threadContext(post, page: commentPage, folder: folder, links: &links)
         extra.attachments = links.attachments
         extra.diagnostics = links.diagnostics
-        return ["post": .object(object), "comments": .list(comments), "has_comments": .bool(!comments.isEmpty)]
+        let pagination = Pagination(total: post.comments.count, perPage: site.config.commentsPerPage)
+        return [
+            "post": .object(object), "comments": .list(comments), "has_comments": .bool(!comments.isEmpty),
+            "comment_pages": .object(["pager": pagerContext(pagination, current: commentPage, folder: folder)]),
+        ]
     }
 
     /// The comments in thread order: each followed by its replies, depth-first, without recursion.
-    func threadContext(_ comments: [Comment], links: inout ContentLinks) -> [TemplateValue] {
+    /// Gives each comment's index in `comments` and its nesting depth.
+    static func threadOrder(_ comments: [Comment]) -> [(index: Int, depth: Int)] {
         var children: [String: [Int]] = [:]
         var roots: [Int] = []
-        var position: [String: Int] = [:]
-        func anchor(_ i: Int) -> String {
-            // A valid id never starts with '_', so the fallback cannot collide with one.
-            PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-_" + String(i + 1)
-        }
         for (i, comment) in comments.enumerated() {
-            position[comment.id] = i
             if let parent = comment.replyTo {
                 children[parent, default: []].append(i)
             } else {
                 roots.append(i)
             }
         }
-        var result: [TemplateValue] = []
-        result.reserveCapacity(comments.count)
+        var order: [(index: Int, depth: Int)] = []
+        order.reserveCapacity(comments.count)
         var stack: [(index: Int, depth: Int)] = roots.reversed().map { ($0, 0) }
-        let options = Markdown.Options(hardBreaks: true)
         while let (i, depth) = stack.popLast() {
+            order.append((i, depth))
+            for child in (children[comments[i].id] ?? []).reversed() { stack.append((child, depth + 1)) }
+        }
+        return order
+    }
+
+    /// One page of a post's comment thread; replies link to their parent, on whichever page it is.
+    func threadContext(_ post: Post, page: Int, folder: String, links: inout ContentLinks) -> [TemplateValue] {
+        let comments = post.comments
+        let order = Self.threadOrder(comments)
+        let pagination = Pagination(total: order.count, perPage: site.config.commentsPerPage)
+        var position: [String: Int] = [:]
+        var orderPosition = Array(repeating: 0, count: comments.count)
+        for (i, comment) in comments.enumerated() { position[comment.id] = i }
+        for (k, entry) in order.enumerated() { orderPosition[entry.index] = k }
+        func anchor(_ i: Int) -> String {
+            // A valid id never starts with '_', so the fallback cannot collide with one.
+            PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-_" + String(i + 1)
+        }
+        let options = Markdown.Options(hardBreaks: true)
+        return order[pagination.rows(ofPage: page)].map { i, depth in
             let comment = comments[i]
             var object: TemplateObject = [
                 "id": .string(comment.id), "anchor": .string(anchor(i)), "author": .string(comment.author),
@@ -84,12 +107,13 @@ extension SiteRenderer {
                 "depth": .int(min(depth, Self.maxCommentDepth)), "is_reply": .bool(comment.replyTo != nil),
             ]
             if let parent = comment.replyTo, let p = position[parent] {
+                let parentPage = pagination.page(ofRow: orderPosition[p])
+                let prefix = parentPage == page ? "" : href(Pagination.folder(folder, page: parentPage))
                 object["reply_to_author"] = .string(comments[p].author)
                 object["reply_to_anchor"] = .string(anchor(p))
+                object["reply_to_url"] = .string(prefix + "#" + anchor(p))
             }
-            result.append(.object(object))
-            for child in (children[comment.id] ?? []).reversed() { stack.append((child, depth + 1)) }
+            return .object(object)
         }
-        return result
     }
 }

@@ -80,7 +80,12 @@ public struct SiteRenderer: Sendable {
             let listing = index.boards[b]
             for n in 1...Pagination(total: listing.listing.count, perPage: board.perPage).pageCount { pages.append(.board(b, page: n)) }
             for n in 1...Pagination(total: listing.best.count, perPage: board.perPage).pageCount { pages.append(.best(b, page: n)) }
-            for p in board.posts.indices { pages.append(.post(PostRef(board: b, post: p))) }
+            for (p, post) in board.posts.enumerated() {
+                let ref = PostRef(board: b, post: p)
+                pages.append(.post(ref))
+                let commentPages = Pagination(total: post.comments.count, perPage: site.config.commentsPerPage).pageCount
+                if commentPages > 1 { for n in 2...commentPages { pages.append(.postComments(ref, page: n)) } }
+            }
         }
         pages.append(.tags)
         for (t, tag) in index.tags.enumerated() {
@@ -114,6 +119,8 @@ public struct SiteRenderer: Sendable {
         case .board(let b, let n): Pagination.folder(site.boards[b].slug + "/", page: n)
         case .best(let b, let n): Pagination.folder(site.boards[b].slug + "/best/", page: n)
         case .post(let r): site.boards[r.board].slug + "/" + site.boards[r.board].posts[r.post].id + "/"
+        case .postComments(let r, let n):
+            Pagination.folder(site.boards[r.board].slug + "/" + site.boards[r.board].posts[r.post].id + "/", page: n)
         case .tags: "tags/"
         case .tag(let t, let n): Pagination.folder("tags/" + index.tags[t].slug + "/", page: n)
         case .archive: "archive/"
@@ -173,12 +180,13 @@ public struct SiteRenderer: Sendable {
             listing["tab_best"] = .bool(isBest)
             context = ["listing": .object(listing)]
             if n > 1 { title += " (\(n)쪽)" }
-        case .post(let ref):
+        case .post(let ref), .postComments(let ref, _):
+            let commentPage = if case .postComments(_, let n) = page { n } else { 1 }
             currentBoard = ref.board
             feed = base + site.boards[ref.board].slug + "/feed.xml"
             let post = site.boards[ref.board].posts[ref.post]
-            title = post.title
-            context = postContext(ref, extra: &extra)
+            title = commentPage == 1 ? post.title : post.title + " (댓글 \(commentPage)쪽)"
+            context = postContext(ref, commentPage: commentPage, extra: &extra)
         case .tags:
             title = "태그"
             let tags: [TemplateValue] = index.tags.map { tag in
