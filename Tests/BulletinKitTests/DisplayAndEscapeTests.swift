@@ -1,4 +1,4 @@
-import BulletinKit
+@testable import BulletinKit
 import Foundation
 import Testing
 
@@ -71,5 +71,17 @@ struct DisplayAndEscapeTests {
         #expect(!URLSafety.isWebURL("https://exa mple.org"))
         #expect(!URLSafety.isWebURL("https://example.org/\"><script>"))
         #expect(!URLSafety.isWebURL("ftp://example.org"))
+    }
+}
+
+@Suite struct ReplacingBytesTests {
+    @Test func replacesEveryOccurrenceByBytes() {
+        #expect("a<a href=\"x\">b<a href=\"y\">".replacingBytes("<a href=\"", with: "<a rel=\"r\" href=\"") == "a<a rel=\"r\" href=\"x\">b<a rel=\"r\" href=\"y\">")
+        #expect("한\r\n글\r\n".replacingBytes("\r\n", with: "\n") == "한\n글\n")
+        #expect("없음".replacingBytes("<a", with: "x") == "없음")
+        #expect("aaa".replacingBytes("aa", with: "b") == "ba")
+        #expect("".replacingBytes("a", with: "b") == "")
+        // A decomposed character is not its composed form: bytes, not characters, are compared.
+        #expect("e\u{301}".replacingBytes("é", with: "x") == "e\u{301}")
     }
 }

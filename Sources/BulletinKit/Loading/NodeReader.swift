@@ -66,6 +66,13 @@ struct NodeReader {
         return trimmed
     }
 
+    /// `value`, cut to `limit` characters (with a warning) when it is longer.
+    mutating func capped(_ value: String, what: String, limit: Int, at mark: YAMLMark) -> String {
+        guard value.utf8.count > limit, value.count > limit else { return value }
+        warning(mark, "\(what) is \(value.count) characters long; cut to \(limit)")
+        return String(value.prefix(limit)) + "…"
+    }
+
     /// An author's name, trimmed; an empty one is the site's `anonymous`.
     mutating func author(_ node: YAMLNode, anonymous: String) -> String? {
         guard let value = string(node, key: "author") else { return nil }

@@ -58,7 +58,7 @@ enum PostLoader {
         var reader = NodeReader(path: file.displayPath, lineOffset: parts.lineOffset)
         let root: YAMLNode
         do {
-            guard let node = try YAML.parse(parts.yaml) else {
+            guard let node = try YAML.parse(parts.yaml, nodeLimit: Limits.frontMatterValues) else {
                 return (nil, [.error(SourceLocation(path: file.displayPath, line: 2), "the front matter is empty: a post needs a 'title' and a 'date'")] + commentDiagnostics)
             }
             root = node
@@ -94,8 +94,9 @@ enum PostLoader {
                 } else {
                     reader.error(value.mark, "'id' must be letters, digits, '_' or '-' (starting with a letter or digit), not '\(v.prefix(40))'")
                 }
-            case "title": title = reader.text(value, key: key)
-            case "author": author = reader.author(value, anonymous: config.anonymous) ?? author
+            case "title": title = reader.text(value, key: key).map { reader.capped($0, what: "the title", limit: Limits.titleLength, at: value.mark) }
+            case "author":
+                author = reader.capped(reader.author(value, anonymous: config.anonymous) ?? author, what: "the author", limit: Limits.authorLength, at: value.mark)
             case "date": date = reader.date(value, key: key, clock: clock)
             case "updated": updated = reader.date(value, key: key, clock: clock)
             case "captured": captured = reader.date(value, key: key, clock: clock)
@@ -105,11 +106,16 @@ enum PostLoader {
                 commentCount = reader.count(value, key: key)
                 commentCountMark = value.mark
             case "tags":
+                var seen = Set<String>()
                 for tag in reader.strings(value, key: key) ?? [] {
-                    let trimmed = tag.trimmingWhitespace()
+                    if tags.count == Limits.tagsPerPost {
+                        reader.warning(value.mark, "more than \(Limits.tagsPerPost) tags; the rest are ignored")
+                        break
+                    }
+                    let trimmed = reader.capped(tag.trimmingWhitespace(), what: "a tag", limit: Limits.tagLength, at: value.mark)
                     if trimmed.isEmpty {
                         reader.warning(value.mark, "an empty tag is ignored")
-                    } else if !tags.contains(where: { $0.lowercased() == trimmed.lowercased() }) {
+                    } else if seen.insert(trimmed.lowercased()).inserted {
                         tags.append(trimmed)
                     }
                 }
@@ -127,7 +133,8 @@ enum PostLoader {
                 if let typo = NodeReader.likelyTypo(of: key, among: knownKeys) {
                     reader.warning(mark, "'\(key.prefix(60))' is kept as a template param; did you mean '\(typo)'?")
                 }
-                params.append(Param(key: key, value: NodeReader.flatten(value)))
+                let text = reader.capped(NodeReader.flatten(value), what: "'\(key.prefix(40))'", limit: Limits.paramLength, at: value.mark)
+                params.append(Param(key: reader.capped(key, what: "a key", limit: Limits.tagLength, at: mark), value: text))
             }
         }
         if title == nil && !fields.contains(where: { $0.key == "title" }) {
@@ -199,7 +206,9 @@ enum PostLoader {
             for (key, mark, value) in fields {
                 switch key {
                 case "id": id = reader.text(value, key: key)
-                case "author": author = reader.author(value, anonymous: config.anonymous) ?? author
+                case "author":
+                    author = reader.capped(
+                        reader.author(value, anonymous: config.anonymous) ?? author, what: "the author", limit: Limits.authorLength, at: value.mark)
                 case "date": date = reader.date(value, key: key, clock: clock)
                 case "body": body = reader.string(value, key: key)
                 case "reply_to":
@@ -241,6 +250,10 @@ enum PostLoader {
     }
 
     static func readText(_ path: String, display: String) -> Result<String, Diagnostic> {
+        var info = stat()
+        if stat(path, &info) == 0, Int(info.st_size) > Limits.fileBytes {
+            return .failure(.error(SourceLocation(path: display), "the file is larger than \(Limits.fileBytes >> 20) MiB; refused"))
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(.error(SourceLocation(path: display), "cannot read the file"))
         }

@@ -19,7 +19,7 @@ enum SourceText {
             normalized = text.precomposedStringWithCanonicalMapping
         }
         if normalized.utf8.contains(13) {
-            normalized = normalized.replacingOccurrences(of: "\r\n", with: "\n")
+            normalized = normalized.replacingBytes("\r\n", with: "\n")
         }
         return .success(normalized)
     }

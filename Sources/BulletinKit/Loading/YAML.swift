@@ -38,7 +38,9 @@ public enum YAML {
     public static let nestingLimit = 200
 
     /// Parses the first document of `text`; an empty text gives `nil`.
-    public static func parse(_ text: String) throws(YAMLError) -> YAMLNode? {
+    /// - Parameter nodeLimit: the most scalars, lists and mappings the document may hold (aliases
+    ///   counted as expanded), so that a hostile file ends in an error instead of exhausting memory.
+    public static func parse(_ text: String, nodeLimit: Int = 5_000_000) throws(YAMLError) -> YAMLNode? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLError(mark: YAMLMark(line: 0, column: 0), message: "cannot start the YAML parser")
@@ -49,7 +51,7 @@ public enum YAML {
         return try bytes.withUnsafeMutableBufferPointer { (buffer) throws(YAMLError) -> YAMLNode? in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-            var builder = Builder()
+            var builder = Builder(nodeLimit: nodeLimit)
             return try builder.run(&parser)
         }
     }
@@ -71,6 +73,19 @@ public enum YAML {
         var root: YAMLNode?
         var done = false
         var expanded = 0
+        let nodeLimit: Int
+        var nodes = 0
+
+        init(nodeLimit: Int) {
+            self.nodeLimit = nodeLimit
+        }
+
+        mutating func count(_ n: Int, at mark: YAMLMark) throws(YAMLError) {
+            nodes += n
+            if nodes > nodeLimit {
+                throw YAMLError(mark: mark, message: "more than \(nodeLimit) values in one file")
+            }
+        }
 
         mutating func run(_ parser: inout yaml_parser_t) throws(YAMLError) -> YAMLNode? {
             while !done {
@@ -104,9 +119,11 @@ public enum YAML {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let value = Self.string(scalar.value, length: Int(scalar.length)) ?? ""
+                try count(1, at: mark)
                 let node = YAMLNode.scalar(value, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, mark)
                 try add(node, size: 1, height: 0, anchor: Self.string(scalar.anchor), at: mark)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                try count(1, at: mark)
                 guard stack.count < YAML.nestingLimit else {
                     throw YAMLError(mark: mark, message: "lists and mappings are nested more than \(YAML.nestingLimit) levels deep")
                 }
@@ -139,6 +156,7 @@ public enum YAML {
                     throw YAMLError(mark: mark, message: "unknown alias '*\(name)'")
                 }
                 expanded += target.size
+                try count(target.size, at: mark)
                 if expanded > YAML.aliasExpansionLimit {
                     throw YAMLError(mark: mark, message: "aliases expand to more than \(YAML.aliasExpansionLimit) nodes")
                 }

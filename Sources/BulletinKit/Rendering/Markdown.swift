@@ -66,12 +66,8 @@ public enum Markdown {
         guard let rendered = cmark_render_html(document, cmarkOptions) else { return "" }
         defer { free(rendered) }
         var html = String(cString: rendered)
-        if html.contains("<a href=\"") {
-            html = html.replacingOccurrences(of: "<a href=\"", with: "<a rel=\"nofollow ugc noopener\" href=\"")
-        }
-        if html.contains("<img src=\"") {
-            html = html.replacingOccurrences(of: "<img src=\"", with: "<img loading=\"lazy\" referrerpolicy=\"no-referrer\" src=\"")
-        }
+        html = html.replacingBytes("<a href=\"", with: "<a rel=\"nofollow ugc noopener\" href=\"")
+        html = html.replacingBytes("<img src=\"", with: "<img loading=\"lazy\" referrerpolicy=\"no-referrer\" src=\"")
         return html
     }
 

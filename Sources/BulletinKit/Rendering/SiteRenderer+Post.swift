@@ -51,7 +51,7 @@ extension SiteRenderer {
         object["url"] = .string(href(folder))
         object["show_body"] = .bool(commentPage == 1)
         object["comment_page"] = .int(commentPage)
-        let comments = threadContext(post, page: commentPage, folder: folder, links: &links)
+        let comments = threadContext(ref, page: commentPage, folder: folder, links: &links)
         extra.attachments = links.attachments
         extra.diagnostics = links.diagnostics
         let pagination = Pagination(total: post.comments.count, perPage: site.config.commentsPerPage)
@@ -83,21 +83,36 @@ extension SiteRenderer {
         return order
     }
 
+    /// A post's thread in display order, with the lookups that replies need.
+    struct Thread: Sendable {
+        /// Index in `post.comments` and depth of each comment, in display order.
+        var order: [(index: Int, depth: Int)]
+        /// Display position of each comment, by index in `post.comments`.
+        var displayPosition: [Int]
+        /// Index in `post.comments` by comment id.
+        var indexOfID: [String: Int]
+
+        init(_ comments: [Comment]) {
+            order = SiteRenderer.threadOrder(comments)
+            displayPosition = Array(repeating: 0, count: comments.count)
+            for (k, entry) in order.enumerated() { displayPosition[entry.index] = k }
+            indexOfID = [:]
+            for (i, comment) in comments.enumerated() { indexOfID[comment.id] = i }
+        }
+    }
+
     /// One page of a post's comment thread; replies link to their parent, on whichever page it is.
-    func threadContext(_ post: Post, page: Int, folder: String, links: inout ContentLinks) -> [TemplateValue] {
-        let comments = post.comments
-        let order = Self.threadOrder(comments)
-        let pagination = Pagination(total: order.count, perPage: site.config.commentsPerPage)
-        var position: [String: Int] = [:]
-        var orderPosition = Array(repeating: 0, count: comments.count)
-        for (i, comment) in comments.enumerated() { position[comment.id] = i }
-        for (k, entry) in order.enumerated() { orderPosition[entry.index] = k }
+    func threadContext(_ ref: PostRef, page: Int, folder: String, links: inout ContentLinks) -> [TemplateValue] {
+        let comments = site.boards[ref.board].posts[ref.post].comments
+        // Threads longer than a page are ordered once, in init, not once per page.
+        let thread = longThreads[ref] ?? Thread(comments)
+        let pagination = Pagination(total: thread.order.count, perPage: site.config.commentsPerPage)
         func anchor(_ i: Int) -> String {
             // A valid id never starts with '_', so the fallback cannot collide with one.
             PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-_" + String(i + 1)
         }
         let options = Markdown.Options(hardBreaks: true)
-        return order[pagination.rows(ofPage: page)].map { i, depth in
+        return thread.order[pagination.rows(ofPage: page)].map { i, depth in
             let comment = comments[i]
             var object: TemplateObject = [
                 "id": .string(comment.id), "anchor": .string(anchor(i)), "author": .string(comment.author),
@@ -106,8 +121,8 @@ extension SiteRenderer {
                 "recommends": .int(comment.recommends), "has_recommends": .bool(comment.recommends > 0), "deleted": .bool(comment.deleted),
                 "depth": .int(min(depth, Self.maxCommentDepth)), "is_reply": .bool(comment.replyTo != nil),
             ]
-            if let parent = comment.replyTo, let p = position[parent] {
-                let parentPage = pagination.page(ofRow: orderPosition[p])
+            if let parent = comment.replyTo, let p = thread.indexOfID[parent] {
+                let parentPage = pagination.page(ofRow: thread.displayPosition[p])
                 let prefix = parentPage == page ? "" : href(Pagination.folder(folder, page: parentPage))
                 object["reply_to_author"] = .string(comments[p].author)
                 object["reply_to_anchor"] = .string(anchor(p))

@@ -15,6 +15,8 @@ public struct SiteRenderer: Sendable {
     let siteContexts: [TemplateValue]
     /// Post URL by content path (`free/2024/812301.md`), to turn links between posts into post URLs.
     let postURLs: [String: String]
+    /// Threads longer than one page, ordered once for all their pages.
+    let longThreads: [PostRef: Thread]
     /// Where `Content/` is on disk, to check attachments, and its real path.
     let contentRoot: String
     let realContentRoot: String
@@ -36,6 +38,13 @@ public struct SiteRenderer: Sendable {
             for post in board.posts { urls[post.contentPath] = base + board.slug + "/" + post.id + "/" }
         }
         self.postURLs = urls
+        var longThreads: [PostRef: Thread] = [:]
+        for (b, board) in site.boards.enumerated() {
+            for (p, post) in board.posts.enumerated() where post.comments.count > site.config.commentsPerPage {
+                longThreads[PostRef(board: b, post: p)] = Thread(post.comments)
+            }
+        }
+        self.longThreads = longThreads
         self.rows = site.boards.map { board in
             board.posts.map { post in
                 let url = base + board.slug + "/" + post.id + "/"
