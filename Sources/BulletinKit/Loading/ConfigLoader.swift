@@ -4,7 +4,7 @@ import Foundation
 enum ConfigLoader {
     static let siteKeys = [
         "title", "description", "base_url", "language", "timezone", "theme", "per_page", "best_threshold",
-        "anonymous", "output", "comments_per_page",
+        "anonymous", "output", "comments_per_page", "unsafe_html",
     ]
 
     static func loadSite(path: String, text: String) -> (SiteConfig?, [Diagnostic]) {
@@ -66,6 +66,8 @@ enum ConfigLoader {
                 }
             case "per_page":
                 if let v = reader.positive(value, key: key) { config.perPage = v }
+            case "unsafe_html":
+                if let v = reader.bool(value, key: key) { config.unsafeHTML = v }
             case "comments_per_page":
                 if let v = reader.positive(value, key: key) { config.commentsPerPage = v }
             case "best_threshold":

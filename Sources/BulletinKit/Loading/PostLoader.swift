@@ -123,8 +123,8 @@ enum PostLoader {
             case "deleted": deleted = reader.bool(value, key: key) ?? false
             case "source":
                 if let v = reader.text(value, key: key) {
-                    if URLSafety.isWebURL(v) {
-                        source = v
+                    if URLSafety.isWebURL(v), let url = Escape.url(v) {
+                        source = url
                     } else {
                         reader.warning(value.mark, "'source' is not an http(s) URL and is not linked")
                     }

@@ -17,6 +17,8 @@ public struct SiteConfig: Sendable {
     public var output: String
     /// Comments per page of a post's thread; longer threads continue on `<post>/page/N/`.
     public var commentsPerPage: Int
+    /// Raw HTML in Markdown is kept rather than omitted: for snapshots the site trusts.
+    public var unsafeHTML = false
 
     public init(
         title: String, description: String = "", baseURL: String = "/", language: String = "ko",

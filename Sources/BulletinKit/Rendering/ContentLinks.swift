@@ -11,6 +11,7 @@ struct ContentLinks: LinkResolver {
     let base: String
     let postURLs: [String: String]
     let location: SourceLocation
+    /// Files linked, relative to `Content/`, exactly as named on disk.
     var attachments: [String] = []
     var diagnostics: [Diagnostic] = []
 
@@ -46,7 +47,9 @@ struct ContentLinks: LinkResolver {
             diagnostics.append(.warning(location, "'\(path.prefix(80))' is a content file, not an attachment; dropped"))
             return nil
         }
-        if !attachments.contains(target) { attachments.append(target) }
-        return base + "_files/" + URLSafety.encodePath(target) + suffix
+        // Strings compare by canonical equivalence: compare bytes, so that a file named in NFD and
+        // one named in NFC stay two attachments (and are reported as colliding when copied).
+        if !attachments.contains(where: { $0.utf8.elementsEqual(target.utf8) }) { attachments.append(target) }
+        return base + "_files/" + URLSafety.encodePath(SiteBuilder.attachmentOutputPath(target)) + suffix
     }
 }

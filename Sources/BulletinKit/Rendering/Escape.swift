@@ -1,4 +1,9 @@
-/// Escaping for the contexts Bulletin writes itself (templates escape their own values).
+/// Escaping, one function per context a value can land in. Templates escape `{{value}}` for
+/// HTML text and quoted attributes themselves; these are for what Bulletin writes directly, and
+/// for values it prepares for templates (URLs, embedded JSON).
+///
+/// No board content ever reaches CSS: the default theme's stylesheet is a static file, and no
+/// value is written into a `style` attribute or element.
 public enum Escape {
     /// Text and attribute values in HTML and XML: `& < > " '`.
     public static func html(_ s: String) -> String {
@@ -16,6 +21,67 @@ public enum Escape {
             }
         }
         return out
+    }
+
+    /// A value inside a double- or single-quoted HTML attribute. The same characters as text are
+    /// escaped: quotes end the attribute, `&` starts a reference, `<` and `>` keep old parsers safe.
+    public static func attribute(_ s: String) -> String { html(s) }
+
+    /// A URL for `href` or `src`: `nil` unless it is `http`, `https`, `mailto` or relative (no
+    /// scheme); otherwise percent-encoded where a URL may not hold the character (spaces, quotes,
+    /// angle brackets, backticks, controls, non-ASCII), existing `%XX` escapes kept. Still needs
+    /// `attribute()` (or a template's escaping) around it.
+    public static func url(_ s: String) -> String? {
+        let trimmed = s.trimmingWhitespace()
+        if let scheme = URLSafety.scheme(of: trimmed) {
+            guard scheme == "http" || scheme == "https" || scheme == "mailto" else { return nil }
+            // A scheme written with controls or white space inside is not what it seems.
+            guard trimmed.lowercased().hasPrefix(scheme + ":") else { return nil }
+        }
+        var out = ""
+        out.reserveCapacity(trimmed.utf8.count)
+        for byte in trimmed.utf8 {
+            if byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "`") || byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "^") || byte == UInt8(ascii: "{")
+                || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "|")
+            {
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
+            } else {
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
+    }
+
+    /// A JSON string literal, quotes included, safe to embed in HTML: `<`, `>`, `&` and the
+    /// line separators U+2028/U+2029 are written as `\u` escapes, so the text can stand inside a
+    /// `<script type="application/json">` element or an attribute without ending it.
+    public static func json(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "<", ">", "&", "'", "\u{2028}", "\u{2029}":
+                out += unicodeEscape(scalar.value)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += unicodeEscape(scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func unicodeEscape(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 
     /// XML text: HTML escaping, minus the characters XML 1.0 forbids.

@@ -20,15 +20,20 @@ public enum Markdown {
     public struct Options: Sendable {
         /// Every newline in a paragraph is a line break (used for comments, written like chat).
         public var hardBreaks = false
+        /// Raw HTML in the Markdown is kept (`unsafe_html: true` in site.yml, for trusted content
+        /// only). Markdown links and images are still filtered.
+        public var unsafeHTML = false
 
-        public init(hardBreaks: Bool = false) {
+        public init(hardBreaks: Bool = false, unsafeHTML: Bool = false) {
             self.hardBreaks = hardBreaks
+            self.unsafeHTML = unsafeHTML
         }
     }
 
     public static func html(_ markdown: String, options: Options = Options(), links: inout some LinkResolver) -> String {
         var cmarkOptions = CMARK_OPT_DEFAULT
         if options.hardBreaks { cmarkOptions |= CMARK_OPT_HARDBREAKS }
+        if options.unsafeHTML { cmarkOptions |= CMARK_OPT_UNSAFE }
         let document = markdown.withCString { cmark_parse_document($0, strlen($0), cmarkOptions) }
         guard let document else { return "" }
         defer { cmark_node_free(document) }

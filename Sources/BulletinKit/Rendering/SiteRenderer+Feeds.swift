@@ -28,7 +28,7 @@ extension SiteRenderer {
             let post = board.posts[ref.post]
             let postFolder = board.slug + "/" + post.id + "/"
             var links = links(for: post)
-            let body = Markdown.html(post.body, links: &links)
+            let body = Markdown.html(post.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links)
             out += "  <entry>\n"
             out += "    <title>\(Escape.xml(post.title))</title>\n"
             out += "    <link rel=\"alternate\" type=\"text/html\" href=\"\(Escape.xml(absolute(postFolder)))\"/>\n"

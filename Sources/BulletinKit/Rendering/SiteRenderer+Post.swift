@@ -14,7 +14,7 @@ extension SiteRenderer {
         let board = site.boards[ref.board]
         let post = board.posts[ref.post]
         var links = links(for: post)
-        let body = Markdown.html(post.body, links: &links)
+        let body = Markdown.html(post.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links)
 
         let chronological = index.boards[ref.board].chronological
         let position = chronological.firstIndex(of: ref)!
@@ -111,7 +111,7 @@ extension SiteRenderer {
             // A valid id never starts with '_', so the fallback cannot collide with one.
             PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-_" + String(i + 1)
         }
-        let options = Markdown.Options(hardBreaks: true)
+        let options = Markdown.Options(hardBreaks: true, unsafeHTML: site.config.unsafeHTML)
         return thread.order[pagination.rows(ofPage: page)].map { i, depth in
             let comment = comments[i]
             var object: TemplateObject = [

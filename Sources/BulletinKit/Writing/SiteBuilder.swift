@@ -104,6 +104,11 @@ public struct SiteBuilder: Sendable {
             || SiteLoader.reservedNames.contains(lower) || (lower.hasPrefix("sitemap-") && lower.hasSuffix(".xml"))
     }
 
+    /// Where an attachment (a path below `Content/`) is published below `_files/`: its NFC form.
+    static func attachmentOutputPath(_ contentPath: String) -> String {
+        contentPath.precomposedStringWithCanonicalMapping
+    }
+
     /// The output folder: `--output`, else `site.yml`'s `output` inside the source folder.
     public func outputFolder(for site: Site) -> String {
         options.output ?? (options.source + "/" + site.config.output)
@@ -180,17 +185,33 @@ public struct SiteBuilder: Sendable {
             if let progress, count % 256 == 0 || count == total { progress(count, total) }
             return .success((rendered.attachments, rendered.diagnostics, rendered.html.utf8.count))
         }
-        var attachments = Set<String>()
+        // By bytes: Swift strings that differ only in normalisation are equal, and would merge.
+        var attachments = Set<[UInt8]>()
         var pageDiagnostics: [Diagnostic] = []
         for result in results {
             let value = try result.get()
-            attachments.formUnion(value.attachments)
+            attachments.formUnion(value.attachments.map { Array($0.utf8) })
             pageDiagnostics += value.diagnostics
             report.bytes += value.bytes
         }
+        // Two attachments whose paths differ only in case or Unicode normalisation would overwrite
+        // each other on a case-insensitive or normalising host (macOS, Windows, many CDNs), and
+        // both are published under their NFC name.
+        var byFoldedPath: [String: String] = [:]
+        let sources = attachments.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
+        for attachment in sources {
+            let folded = attachment.lowercased()
+            if let other = byFoldedPath[folded] {
+                pageDiagnostics.append(
+                    .error(SourceLocation(path: show("Content/" + attachment)), "this attachment and '\(other)' differ only in case or Unicode normalisation; rename one"))
+            } else {
+                byFoldedPath[folded] = attachment
+            }
+        }
         report.diagnostics = Array(Set(pageDiagnostics)).sortedForReport()
-        for attachment in attachments.sorted() {
-            try output.copy(from: contentRoot + "/" + attachment, to: "_files/" + attachment)
+        if report.diagnostics.hasErrors { return report }
+        for attachment in sources {
+            try output.copy(from: contentRoot + "/" + attachment, to: "_files/" + Self.attachmentOutputPath(attachment))
         }
         var extraFiles = renderer.feeds() + renderer.sitemaps(pages)
         extraFiles.append(("robots.txt", renderer.robots()))
