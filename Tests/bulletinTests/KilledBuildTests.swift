@@ -109,4 +109,52 @@ import Glibc
         #expect(stagingLeftovers(beside: site.root + "/public") == [])
         #expect(site.published.differences(from: before) == [])
     }
+
+    /// Killed at any moment, from start-up to the swap and the removal of the old site, a build
+    /// leaves the published folder complete: the old site or the new one, never a mixture or none.
+    @Test func killedAtAnyMomentTheOutputIsTheOldSiteOrTheNewOne() throws {
+        let site = try FixtureSite("-- site.yml --\ntitle: 큰 게시판\n")
+        defer { site.remove() }
+        for n in 1...300 { try site.write("Content/free/\(n).md", "---\ntitle: 옛 글 \(n)\ndate: 2024-06-01 12:00\n---\n본문\n") }
+        try #require(try site.bulletin("build", "--quiet").status == 0)
+        let old = site.published
+        for n in 301...600 { try site.write("Content/free/\(n).md", "---\ntitle: 새 글 \(n)\ndate: 2024-06-02 12:00\n---\n본문\n") }
+        // The new site, built elsewhere once, to compare with; its time spaces the kills out.
+        let started = ContinuousClock.now
+        try #require(try site.bulletin("build", "--quiet", "--output", "reference").status == 0)
+        let duration = ContinuousClock.now - started
+        let new = OutputTree(site.root + "/reference")
+        try #require(new != old)
+
+        try FileManager.default.copyItem(atPath: site.root + "/public", toPath: site.root + "/old-copy")
+        var sawOld = false
+        var sawNew = false
+        // From at once until a build gets to publish: through loading, writing, the swap and the
+        // removal of the old site, in steps of an eighth of a build.
+        var delay = Duration.zero
+        while !sawNew && delay < duration * 20 {
+            defer { delay += duration / 8 }
+            let process = try Binary.start(["build", "--quiet"], in: site.root)
+            usleep(useconds_t(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let now = site.published
+            let isOld = now.differences(from: old).isEmpty
+            let isNew = now.differences(from: new).isEmpty
+            #expect(isOld || isNew, "killed after \(delay), public/ is neither the old site nor the new one")
+            sawOld = sawOld || isOld
+            sawNew = sawNew || isNew
+            if isNew {
+                // Put the old site back, so that the next kill can interrupt a swap again.
+                try FileManager.default.removeItem(atPath: site.root + "/public")
+                try FileManager.default.copyItem(atPath: site.root + "/old-copy", toPath: site.root + "/public")
+            }
+        }
+        #expect(sawOld, "no kill interrupted a build")
+        #expect(sawNew, "no build got to publish before its kill")
+        let final = try site.bulletin("build", "--quiet")
+        #expect(final.status == 0)
+        #expect(site.published.differences(from: new).isEmpty)
+        #expect(stagingLeftovers(beside: site.root + "/public") == [])
+    }
 }

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 
 #if canImport(Glibc)
@@ -67,10 +68,19 @@ public struct PublishFolder: Sendable {
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
     }
 
-    /// Puts the staging folder in the output's place and removes the old output.
+    /// Puts the staging folder in the output's place and removes the old output. Where the file
+    /// system can, the two folders are exchanged in one atomic step, so the output is complete at
+    /// every moment; elsewhere two renames leave a short window, which `removeAbandonedStaging`
+    /// repairs if the build is killed inside it.
     public func publish() throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            if bulletin_exchange_paths(staging, output) == 0 {
+                // The staging folder now holds the old site.
+                try? FileManager.default.removeItem(atPath: staging)
+                return
+            }
+            guard errno == EINVAL || errno == ENOSYS else { throw OutputError(path: output, reason: String(cString: strerror(errno))) }
             let (parent, name) = Self.split(output)
             let old = parent + "/." + name + ".bulletin-old-" + String(getpid())
             try? FileManager.default.removeItem(atPath: old)
