@@ -51,7 +51,8 @@ let package = Package(
         ),
         .testTarget(
             name: "bulletinTests",
-            dependencies: ["BulletinKit", "BulletinTestSupport"]
+            dependencies: ["BulletinKit", "BulletinTestSupport"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -309,3 +309,15 @@ struct LoaderDefaultTests {
             ])
     }
 }
+
+@Suite struct SingleLineFieldTests {
+    @Test func controlCharactersInTitlesAuthorsAndTagsBecomeSpaces() throws {
+        let result = try loadFixture(
+            minimalSiteYML + "-- Content/free/1.md --\n"
+                + postText([#"title: "제목\u0000에\t탭\n줄""#, #"author: "이름\u001B[31m""#, #"tags: ["태\u0085그"]"#, "date: 2024-06-21"]))
+        let post = try #require(result.post("free", "1"))
+        #expect(post.title == "제목 에 탭 줄")
+        #expect(post.author == "이름 [31m")
+        #expect(post.tags == ["태 그"])
+    }
+}

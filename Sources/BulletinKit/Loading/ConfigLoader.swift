@@ -29,7 +29,7 @@ enum ConfigLoader {
                     hasTitle = true
                 }
             case "description":
-                config.description = reader.string(value, key: key)?.trimmingWhitespace() ?? ""
+                config.description = reader.string(value, key: key)?.singleLine().trimmingWhitespace() ?? ""
             case "base_url":
                 if let v = reader.text(value, key: key) {
                     if v.contains(where: { $0 == "\"" || $0 == "<" || $0 == ">" || $0 == " " || $0 == "'" || $0 == "?" || $0 == "#" }) {
@@ -118,7 +118,7 @@ enum ConfigLoader {
             case "title":
                 settings.title = reader.text(value, key: key)
             case "description":
-                settings.description = reader.string(value, key: key)?.trimmingWhitespace() ?? ""
+                settings.description = reader.string(value, key: key)?.singleLine().trimmingWhitespace() ?? ""
             case "sort":
                 if let v = reader.text(value, key: key) {
                     if let sort = BoardSort(rawValue: v) {

@@ -56,9 +56,11 @@ struct NodeReader {
     }
 
     /// Non-empty text of a scalar, trimmed.
+    /// Non-empty text of a scalar, trimmed, on one line: control characters (tabs and newlines
+    /// included) become spaces, since titles, names and settings are shown on one line.
     mutating func text(_ node: YAMLNode, key: String) -> String? {
         guard let value = string(node, key: key) else { return nil }
-        let trimmed = value.trimmingWhitespace()
+        let trimmed = value.singleLine().trimmingWhitespace()
         if trimmed.isEmpty {
             error(node.mark, "'\(key)' is empty")
             return nil
@@ -76,7 +78,7 @@ struct NodeReader {
     /// An author's name, trimmed; an empty one is the site's `anonymous`.
     mutating func author(_ node: YAMLNode, anonymous: String) -> String? {
         guard let value = string(node, key: "author") else { return nil }
-        let trimmed = value.trimmingWhitespace()
+        let trimmed = value.singleLine().trimmingWhitespace()
         return trimmed.isEmpty ? anonymous : trimmed
     }
 
@@ -178,6 +180,17 @@ struct NodeReader {
 }
 
 extension String {
+    /// The text with every control character (C0, DEL, C1, line and paragraph separators) as a space.
+    func singleLine() -> String {
+        func isControl(_ c: Unicode.Scalar) -> Bool {
+            c.value < 0x20 || (c.value >= 0x7F && c.value <= 0x9F) || c == "\u{2028}" || c == "\u{2029}"
+        }
+        guard unicodeScalars.contains(where: isControl) else { return self }
+        var out = String.UnicodeScalarView()
+        for c in unicodeScalars { out.append(isControl(c) ? " " : c) }
+        return String(out)
+    }
+
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }

@@ -112,7 +112,7 @@ enum PostLoader {
                         reader.warning(value.mark, "more than \(Limits.tagsPerPost) tags; the rest are ignored")
                         break
                     }
-                    let trimmed = reader.capped(tag.trimmingWhitespace(), what: "a tag", limit: Limits.tagLength, at: value.mark)
+                    let trimmed = reader.capped(tag.singleLine().trimmingWhitespace(), what: "a tag", limit: Limits.tagLength, at: value.mark)
                     if trimmed.isEmpty {
                         reader.warning(value.mark, "an empty tag is ignored")
                     } else if seen.insert(trimmed.lowercased()).inserted {

@@ -10,6 +10,7 @@ public struct MustacheEngine: TemplateEngine {
     /// Loads every `*.mustache` below `folder`; a template in a subfolder is named `sub/name`.
     /// - Parameter display: how to print `folder` in diagnostics.
     public init(folder: String, display: String) throws(TemplateErrors) {
+        Self.registerEscaping
         var templates: [String: MustacheTemplate] = [:]
         var errors: [TemplateError] = []
         for relative in Self.files(in: folder, matching: { $0.hasSuffix(".mustache") }) {
@@ -24,11 +25,14 @@ public struct MustacheEngine: TemplateEngine {
                 continue
             }
             do {
-                templates[String(relative.dropLast(".mustache".count))] = try MustacheTemplate(string: text)
+                templates[String(relative.dropLast(".mustache".count))] = try MustacheTemplate(string: Self.escapingPragma + text)
             } catch let error as MustacheTemplate.ParserError {
+                // The pragma stands on a line of its own before the template's first line.
+                let line = max(1, error.context.lineNumber - 1)
+                let column = error.context.columnNumber
                 errors.append(
                     TemplateError(
-                        location: SourceLocation(path: shown, line: error.context.lineNumber, column: error.context.columnNumber),
+                        location: SourceLocation(path: shown, line: line, column: column),
                         message: "template syntax: \(Self.describe(error.error))"))
             } catch {
                 errors.append(TemplateError(location: SourceLocation(path: shown), message: "template syntax: \(error)"))
@@ -38,6 +42,17 @@ public struct MustacheEngine: TemplateEngine {
         self.library = MustacheLibrary(templates: templates)
         self.names = Set(templates.keys)
     }
+
+    /// swift-mustache escapes `{{value}}` one `Character` at a time, so a `<` or `"` that Unicode
+    /// joins with a neighbouring scalar (U+0600 before `<`, U+0301 after `"`) is not escaped.
+    /// Every template therefore starts with this pragma, which makes `{{value}}` escape with
+    /// `Escape.html`, scalar by scalar.
+    /// It stands on a line of its own, which Mustache removes (a standalone tag).
+    static let escapingPragma = "{{%CONTENT_TYPE:BULLETIN_HTML}}\n"
+
+    private static let registerEscaping: Void = {
+        MustacheContentTypes.register(ScalarHTMLEscaping(), named: "BULLETIN_HTML")
+    }()
 
     public func hasTemplate(named name: String) -> Bool { names.contains(name) }
 
@@ -73,6 +88,11 @@ public struct MustacheEngine: TemplateEngine {
         case let other: other
         }
     }
+}
+
+/// HTML escaping of template values by Unicode scalar (see `MustacheEngine.escapingPragma`).
+struct ScalarHTMLEscaping: MustacheContentType {
+    func escapeText(_ text: String) -> String { Escape.html(text) }
 }
 
 /// Every template that failed to load.

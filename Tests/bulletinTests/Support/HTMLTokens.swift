@@ -1,7 +1,10 @@
 /// A small HTML tokenizer for assertions on written pages: start and end tags with their
 /// attributes, text, comments and doctypes. It follows the HTML syntax closely enough to see what a
 /// browser would see as a tag: `<` starts a tag only before a letter, `/` or `!`; attribute values
-/// may be double-quoted, single-quoted or bare; `<script>` and `<style>` hold raw text.
+/// may be double-quoted, single-quoted or bare; `<script>` and `<style>` hold raw text; comments
+/// end where a browser ends them (`<!-->` and `<!--->` are whole comments, `--!>` closes one too);
+/// `</` before anything but a letter opens a bogus comment, as `<?` does; character references
+/// are decoded as a browser decodes them, numeric ones also without their `;`.
 struct HTMLTokens {
     enum Token: Equatable {
         case start(name: String, attributes: [Attribute], selfClosing: Bool)
@@ -19,9 +22,14 @@ struct HTMLTokens {
     }
 
     let tokens: [Token]
+    /// Where each token sits in `scalars`, parallel to `tokens`.
+    let spans: [Range<Int>]
+    /// The tokenized text, as Unicode scalars.
+    let scalars: [Unicode.Scalar]
 
     init(_ html: String) {
-        tokens = Self.tokenize(Array(html.unicodeScalars))
+        scalars = Array(html.unicodeScalars)
+        (tokens, spans) = Self.tokenize(scalars)
     }
 
     /// Every start tag, with its attributes.
@@ -53,7 +61,13 @@ struct HTMLTokens {
 
     static let urlAttributes: Set<String> = [
         "href", "src", "action", "formaction", "poster", "data", "background", "cite", "longdesc", "srcset", "xlink:href",
+        "dynsrc", "lowsrc", "codebase", "classid", "manifest", "icon", "ping", "profile", "usemap", "archive",
     ]
+
+    /// The raw source of token `index`.
+    func source(of index: Int) -> String {
+        String(String.UnicodeScalarView(scalars[spans[index]]))
+    }
 
     // MARK: Tokenizing
 
@@ -65,15 +79,25 @@ struct HTMLTokens {
         c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\u{0C}"
     }
 
-    private static func tokenize(_ s: [Unicode.Scalar]) -> [Token] {
+    private static func tokenize(_ s: [Unicode.Scalar]) -> ([Token], [Range<Int>]) {
         var tokens: [Token] = []
+        var spans: [Range<Int>] = []
         var i = 0
         var text = String.UnicodeScalarView()
+        var textStart = 0
+        func emit(_ token: Token, _ range: Range<Int>) {
+            tokens.append(token)
+            spans.append(range)
+        }
         func flushText() {
             if !text.isEmpty {
-                tokens.append(.text(decodeReferences(String(text))))
+                emit(.text(decodeReferences(String(text))), textStart..<i)
                 text = String.UnicodeScalarView()
             }
+        }
+        func appendText(_ c: Unicode.Scalar) {
+            if text.isEmpty { textStart = i }
+            text.append(c)
         }
         func starts(_ prefix: String, at index: Int) -> Bool {
             let p = Array(prefix.lowercased().unicodeScalars)
@@ -81,28 +105,75 @@ struct HTMLTokens {
             for k in 0..<p.count where lower(s[index + k]) != p[k] { return false }
             return true
         }
+        /// A bogus comment from `from` to the next `>`.
+        func bogusComment(from start: Int, contentFrom: Int) {
+            var j = contentFrom
+            while j < s.count && s[j] != ">" { j += 1 }
+            emit(.comment(String(String.UnicodeScalarView(s[min(contentFrom, s.count)..<j]))), start..<min(j + 1, s.count))
+            i = min(j + 1, s.count)
+        }
         while i < s.count {
             let c = s[i]
             guard c == "<", i + 1 < s.count else {
-                text.append(c)
+                appendText(c)
                 i += 1
                 continue
             }
             let next = s[i + 1]
             if starts("<!--", at: i) {
                 flushText()
+                let start = i
                 var j = i + 4
-                while j < s.count && !starts("-->", at: j) { j += 1 }
-                tokens.append(.comment(String(String.UnicodeScalarView(s[(i + 4)..<min(j, s.count)]))))
-                i = min(j + 3, s.count)
-            } else if next == "!" || next == "?" {
+                if starts(">", at: j) {
+                    emit(.comment(""), start..<j + 1)
+                    i = j + 1
+                    continue
+                }
+                if starts("->", at: j) {
+                    emit(.comment(""), start..<j + 2)
+                    i = j + 2
+                    continue
+                }
+                var end = s.count
+                var after = s.count
+                while j < s.count {
+                    if starts("-->", at: j) {
+                        end = j
+                        after = j + 3
+                        break
+                    }
+                    if starts("--!>", at: j) {
+                        end = j
+                        after = j + 4
+                        break
+                    }
+                    j += 1
+                }
+                emit(.comment(String(String.UnicodeScalarView(s[(start + 4)..<end]))), start..<after)
+                i = after
+            } else if starts("<!doctype", at: i) {
                 flushText()
+                let start = i
                 var j = i + 2
                 while j < s.count && s[j] != ">" { j += 1 }
-                tokens.append(.doctype(String(String.UnicodeScalarView(s[(i + 2)..<min(j, s.count)]))))
+                emit(.doctype(String(String.UnicodeScalarView(s[(i + 2)..<min(j, s.count)]))), start..<min(j + 1, s.count))
                 i = min(j + 1, s.count)
+            } else if next == "!" {
+                flushText()
+                bogusComment(from: i, contentFrom: i + 2)
+            } else if next == "?" {
+                flushText()
+                bogusComment(from: i, contentFrom: i + 1)
+            } else if next == "/" && i + 2 < s.count && s[i + 2] == ">" {
+                // `</>` is dropped.
+                flushText()
+                i += 3
+            } else if next == "/" && i + 2 < s.count && !isLetter(s[i + 2]) {
+                flushText()
+                bogusComment(from: i, contentFrom: i + 2)
             } else if next == "/" && i + 2 < s.count && isLetter(s[i + 2]) {
                 flushText()
+                let start = i
                 var j = i + 2
                 var name = ""
                 while j < s.count && !isSpace(s[j]) && s[j] != ">" && s[j] != "/" {
@@ -110,10 +181,11 @@ struct HTMLTokens {
                     j += 1
                 }
                 while j < s.count && s[j] != ">" { j += 1 }
-                tokens.append(.end(name: name))
+                emit(.end(name: name), start..<min(j + 1, s.count))
                 i = min(j + 1, s.count)
             } else if isLetter(next) {
                 flushText()
+                let start = i
                 var j = i + 1
                 var name = ""
                 while j < s.count && !isSpace(s[j]) && s[j] != ">" && s[j] != "/" {
@@ -161,58 +233,87 @@ struct HTMLTokens {
                     }
                     attributes.append(Attribute(name: attributeName, value: decodeReferences(value)))
                 }
-                tokens.append(.start(name: name, attributes: attributes, selfClosing: selfClosing))
+                emit(.start(name: name, attributes: attributes, selfClosing: selfClosing), start..<j)
                 i = j
                 if name == "script" || name == "style" || name == "textarea" || name == "title" || name == "xmp" {
                     let close = "</" + name
                     var k = i
                     while k < s.count && !starts(close, at: k) { k += 1 }
-                    if k > i { tokens.append(.text(decodeReferences(String(String.UnicodeScalarView(s[i..<k]))))) }
+                    if k > i { emit(.text(decodeReferences(String(String.UnicodeScalarView(s[i..<k])))), i..<k) }
                     i = k
                 }
             } else {
-                text.append(c)
+                appendText(c)
                 i += 1
             }
         }
         flushText()
-        return tokens
+        return (tokens, spans)
     }
 
     private static func lower(_ c: Unicode.Scalar) -> Unicode.Scalar {
         c >= "A" && c <= "Z" ? Unicode.Scalar(c.value + 32)! : c
     }
 
-    /// Decodes `&name;`, `&#NN;` and `&#xHH;` for the few names a page needs.
+    /// Named references a page or a payload may use, by name (matched case-insensitively).
+    private static let named: [String: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}", "colon": ":", "tab": "\t",
+        "newline": "\n", "lpar": "(", "rpar": ")", "sol": "/", "bsol": "\\", "semi": ";", "excl": "!", "num": "#",
+        "period": ".", "comma": ",", "equals": "=", "grave": "`", "lsqb": "[", "rsqb": "]", "lbrack": "[", "rbrack": "]",
+        "lcub": "{", "rcub": "}", "percnt": "%", "plus": "+", "dollar": "$", "ast": "*", "quest": "?", "commat": "@",
+    ]
+
+    /// Decodes character references the way a browser does: `&#NN`, `&#xHH` with or without their
+    /// `;` (0, surrogates and values past U+10FFFF become U+FFFD), and `&name;` for the names above.
     static func decodeReferences(_ s: String) -> String {
         guard s.contains("&") else { return s }
-        let named: [String: String] = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}", "colon": ":", "tab": "\t", "newline": "\n"]
-        var out = ""
-        var rest = Substring(s)
-        while let amp = rest.firstIndex(of: "&") {
-            out += rest[..<amp]
-            rest = rest[rest.index(after: amp)...]
-            guard let semicolon = rest.prefix(12).firstIndex(of: ";") else {
-                out += "&"
+        let v = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func isDigit(_ c: Unicode.Scalar, hex: Bool) -> Bool {
+            (c >= "0" && c <= "9") || (hex && ((c >= "a" && c <= "f") || (c >= "A" && c <= "F")))
+        }
+        while i < v.count {
+            guard v[i] == "&" else {
+                out.append(v[i])
+                i += 1
                 continue
             }
-            let name = String(rest[..<semicolon])
-            var replacement: String?
-            if name.hasPrefix("#x") || name.hasPrefix("#X"), let v = UInt32(name.dropFirst(2), radix: 16), let u = Unicode.Scalar(v) {
-                replacement = String(u)
-            } else if name.hasPrefix("#"), let v = UInt32(name.dropFirst()), let u = Unicode.Scalar(v) {
-                replacement = String(u)
-            } else {
-                replacement = named[name.lowercased()]
+            if i + 1 < v.count && v[i + 1] == "#" {
+                let hex = i + 2 < v.count && (v[i + 2] == "x" || v[i + 2] == "X")
+                var j = i + (hex ? 3 : 2)
+                var value: UInt64 = 0
+                var digits = 0
+                while j < v.count && isDigit(v[j], hex: hex) {
+                    value = min(value * (hex ? 16 : 10) + UInt64(String(v[j]), radix: hex ? 16 : 10)!, 0x110000)
+                    digits += 1
+                    j += 1
+                }
+                if digits > 0 {
+                    if j < v.count && v[j] == ";" { j += 1 }
+                    let scalar = value == 0 ? nil : Unicode.Scalar(UInt32(value))
+                    out.append(scalar ?? "\u{FFFD}")
+                    i = j
+                    continue
+                }
+                out.append("&")
+                i += 1
+                continue
             }
-            if let replacement {
-                out += replacement
-                rest = rest[rest.index(after: semicolon)...]
+            var j = i + 1
+            var name = ""
+            while j < v.count && j - i <= 12 && (isDigit(v[j], hex: false) || (v[j] >= "a" && v[j] <= "z") || (v[j] >= "A" && v[j] <= "Z")) {
+                name.unicodeScalars.append(v[j])
+                j += 1
+            }
+            if j < v.count && v[j] == ";", let replacement = named[name.lowercased()] {
+                out.append(contentsOf: replacement.unicodeScalars)
+                i = j + 1
             } else {
-                out += "&"
+                out.append("&")
+                i += 1
             }
         }
-        out += rest
-        return out
+        return String(out)
     }
 }

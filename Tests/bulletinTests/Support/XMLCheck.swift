@@ -18,20 +18,35 @@ final class XMLCheck: NSObject, XMLParserDelegate {
 
     private let collect: Set<String>
     private var current: (String, String)?
+    /// Open elements, and root elements seen: swift-corelibs-foundation's `parse()` returns true
+    /// for mismatched or unclosed tags and content after the root, so balance is checked here.
+    private var depth = 0
+    private var roots = 0
+    private var reportedErrors: [String] = []
 
     init(_ data: Data, collect: Set<String> = []) {
         self.collect = collect
         super.init()
         let parser = XMLParser(data: data)
         parser.delegate = self
-        wellFormed = parser.parse()
-        if !wellFormed { error = parser.parserError.map { "\($0)" } ?? "line \(parser.lineNumber)" }
+        let parsed = parser.parse()
+        wellFormed = parsed && parser.parserError == nil && reportedErrors.isEmpty && depth == 0 && roots == 1
+        if !wellFormed {
+            error = parser.parserError.map { "\($0)" } ?? reportedErrors.first
+                ?? (depth != 0 ? "\(depth) elements not closed" : "\(roots) root elements")
+        }
+    }
+
+    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+        reportedErrors.append("line \(parser.lineNumber): \(parseError)")
     }
 
     func parser(
         _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
         attributes attributeDict: [String: String] = [:]
     ) {
+        if depth == 0 { roots += 1 }
+        depth += 1
         elements.append(elementName)
         attributes.append((elementName, attributeDict))
         if collect.contains(elementName) { current = (elementName, "") }
@@ -46,6 +61,7 @@ final class XMLCheck: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        depth -= 1
         if let (name, text) = current, name == elementName {
             texts.append((name, text))
             current = nil
