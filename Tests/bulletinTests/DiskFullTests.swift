@@ -61,4 +61,31 @@ import Glibc
         #expect(OutputTree(output).differences(from: before) == [])
         #expect(stagingLeftovers(beside: output) == [])
     }
+
+    /// A folder the build may not write to (here a read-only mount: root passes permission checks).
+    @Test(.enabled(if: canMount, "needs root to mount a tmpfs"))
+    func readOnlyOutputFolderEndsTheBuildAndKeepsThePublishedSite() throws {
+        let disk = try #require(Self.mountSmallDisk())
+        defer { Self.unmount(disk) }
+        let site = try FixtureSite("-- site.yml --\ntitle: 읽기 전용\n")
+        defer { site.remove() }
+        try site.write("Content/free/1.md", "---\ntitle: 첫 글\ndate: 2024-06-21T10:00:00+09:00\n---\n본문\n")
+        let output = disk + "/public"
+        try #require(try site.bulletin("build", "--quiet", "--output", output).status == 0)
+        let before = OutputTree(output)
+        let remount = Process()
+        remount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        remount.arguments = ["-o", "remount,ro", disk]
+        try remount.run()
+        remount.waitUntilExit()
+        try #require(remount.terminationStatus == 0)
+
+        try site.write("Content/free/2.md", "---\ntitle: 둘째 글\ndate: 2024-06-21T11:00:00+09:00\n---\n본문\n")
+        let result = try site.bulletin("build", "--output", output)
+        #expect(result.status == 1)
+        let errors = diagnosticLines(result.stderr)
+        #expect(errors.count == 1 && errors[0].hasPrefix(output + ":1:1: error: cannot write the site: "), "\(result.stderr)")
+        #expect(errors.first?.hasSuffix("Read-only file system") == true, "\(errors)")
+        #expect(OutputTree(output).differences(from: before) == [])
+    }
 }

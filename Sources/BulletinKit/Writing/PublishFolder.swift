@@ -65,7 +65,11 @@ public struct PublishFolder: Sendable {
     public func prepare() throws {
         removeAbandonedStaging()
         try? FileManager.default.removeItem(atPath: staging)
-        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        let (parent, _) = Self.split(output)
+        if !FileManager.default.fileExists(atPath: parent) {
+            try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        }
+        guard mkdir(staging, 0o755) == 0 else { throw OutputError(path: staging, reason: String(cString: strerror(errno))) }
     }
 
     /// Puts the staging folder in the output's place and removes the old output. Where the file
