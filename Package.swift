@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(
             name: "BulletinKitTests",
             dependencies: ["BulletinKit", "BulletinTestSupport"],
-            exclude: ["Golden"]
+            exclude: ["Golden", "FuzzRegressions"]
         ),
         .testTarget(
             name: "bulletinTests",
@@ -56,3 +56,27 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (Fuzz/README.md), only when BULLETIN_FUZZ is set, so that normal builds, tests
+// and CI never see them; build and run them with Fuzz/run.sh. Their code paths and checks are
+// Tests/BulletinKitTests/FuzzHarness.swift, which FuzzRegressionTests runs too.
+if Context.environment["BULLETIN_FUZZ"] != nil {
+    package.targets += [
+        .systemLibrary(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        .target(name: "FuzzHarness", dependencies: ["BulletinKit"], path: "Tests/BulletinKitTests", sources: ["FuzzHarness.swift"]),
+    ]
+    // The harness is then a module of its own; the tests use it from there.
+    for target in package.targets where target.name == "BulletinKitTests" {
+        target.exclude.append("FuzzHarness.swift")
+        target.dependencies.append("FuzzHarness")
+    }
+    for (product, target) in [
+        ("fuzz-front-matter", "FuzzFrontMatter"),
+        ("fuzz-post-decoder", "FuzzPostDecoder"),
+        ("fuzz-date", "FuzzDate"),
+        ("fuzz-markdown", "FuzzMarkdown"),
+    ] {
+        package.targets.append(.executableTarget(name: target, dependencies: ["CFuzzDriver", "FuzzHarness"], path: "Fuzz/\(target)"))
+        package.products.append(.executable(name: product, targets: [target]))
+    }
+}

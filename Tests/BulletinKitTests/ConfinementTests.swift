@@ -5,9 +5,9 @@ import Testing
 
 /// Attachments never come from outside Content/, and never overwrite one another.
 struct ConfinementTests {
-    /// Builds a site whose one post has `body`, after `prepare` added files, into memory.
-    static func build(body: String, prepare: (FixtureSite) throws -> Void) throws -> (FixtureSite, MemoryOutput, SiteBuilder.Report) {
-        let fixture = try FixtureSite(
+    /// A site whose one post has `body`.
+    static func fixture(body: String) throws -> FixtureSite {
+        try FixtureSite(
             """
             -- site.yml --
             title: 경계
@@ -18,6 +18,11 @@ struct ConfinementTests {
             ---
             \(body)
             """)
+    }
+
+    /// Builds a site whose one post has `body`, after `prepare` added files, into memory.
+    static func build(body: String, prepare: (FixtureSite) throws -> Void) throws -> (FixtureSite, MemoryOutput, SiteBuilder.Report) {
+        let fixture = try fixture(body: body)
         try prepare(fixture)
         let builder = SiteBuilder(options: .init(source: fixture.root, sourceDisplay: ".", jobs: 2))
         let (site, engine, diagnostics) = builder.check()
@@ -69,17 +74,7 @@ struct ConfinementTests {
         let secret = FileManager.default.temporaryDirectory.path + "/bulletin-secret-" + UUID().uuidString
         try "비밀".write(toFile: secret, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: secret) }
-        let fixture = try FixtureSite(
-            """
-            -- site.yml --
-            title: 경계
-            -- Content/free/1.md --
-            ---
-            title: 첨부
-            date: 2024-06-21T10:00:00+09:00
-            ---
-            [비밀](secret.txt)
-            """)
+        let fixture = try Self.fixture(body: "[비밀](secret.txt)")
         defer { fixture.remove() }
         try FileManager.default.createSymbolicLink(atPath: fixture.root + "/Content/free/secret.txt", withDestinationPath: secret)
         let (site, _, diagnostics) = SiteBuilder(options: .init(source: fixture.root, sourceDisplay: ".", jobs: 2)).check()

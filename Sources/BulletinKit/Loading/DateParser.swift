@@ -7,6 +7,9 @@ public enum DateParser {
         case invalid(String, at: Int)
     }
 
+    static let earliest = Timestamp(seconds: SiteClock.days(year: 1, month: 1, day: 2) * 86_400)
+    static let latest = Timestamp(seconds: SiteClock.days(year: 9999, month: 12, day: 31) * 86_400 - 1)
+
     public static func parse(_ text: String, clock: SiteClock) -> Result<Timestamp, Failure> {
         let s = Array(text.utf8)
         var i = 0
@@ -91,10 +94,17 @@ public enum DateParser {
                 }
             }
             guard i == s.count else { throw Failure.invalid("unexpected text after the date", at: i) }
+            let instant: Timestamp
             if let offset {
-                return .success(Timestamp(seconds: SiteClock.epochSeconds(ofCivil: local) - Int64(offset)))
+                instant = Timestamp(seconds: SiteClock.epochSeconds(ofCivil: local) - Int64(offset))
+            } else {
+                instant = clock.instant(ofLocal: local)
             }
-            return .success(clock.instant(ofLocal: local))
+            // A day inside the four-digit years, so that the date shown in any zone has one too.
+            guard instant >= earliest && instant <= latest else {
+                throw Failure.invalid("dates before 0001-01-02 or after 9999-12-30 are not supported", at: 0)
+            }
+            return .success(instant)
         } catch let failure as Failure {
             return .failure(failure)
         } catch {

@@ -20,7 +20,14 @@ public struct DateDisplay: Sendable {
 
     /// `2024-06-21T14:47:47+09:00`, for `datetime` attributes and feeds.
     public func iso(_ t: Timestamp) -> String {
-        let d = clock.local(t)
+        // RFC 3339 offsets have no seconds, but old zone offsets do (Seoul's LMT until 1908 is
+        // +08:27:52): show the time in the offset cut to whole minutes, so it names the same instant.
+        var d = clock.local(t)
+        let minuteOffset = d.offset - d.offset % 60
+        if minuteOffset != d.offset {
+            d = SiteClock.civil(fromEpochSeconds: t.seconds + Int64(minuteOffset))
+            d.offset = minuteOffset
+        }
         let sign = d.offset < 0 ? "-" : "+"
         let offset = abs(d.offset)
         return four(d.year) + "-" + two(d.month) + "-" + two(d.day) + "T" + two(d.hour) + ":" + two(d.minute) + ":" + two(d.second)

@@ -40,9 +40,13 @@ public enum Markdown {
 
         var textNodes: [OpaquePointer] = []
         var linkNodes: [OpaquePointer] = []
+        // Links inside a link (cmark lets an autolink `<https://…>` sit in a link's text): nested
+        // `<a>` is not HTML, so they are unwrapped.
+        var nestedLinks: Set<OpaquePointer> = []
         if let iterator = cmark_iter_new(document) {
             defer { cmark_iter_free(iterator) }
             var insideLink = 0
+            var openLinks = 0
             while true {
                 let event = cmark_iter_next(iterator)
                 if event == CMARK_EVENT_DONE { break }
@@ -52,8 +56,13 @@ public enum Markdown {
                     if event == CMARK_EVENT_ENTER {
                         insideLink += 1
                         linkNodes.append(node)
+                        if type == CMARK_NODE_LINK {
+                            if openLinks > 0 { nestedLinks.insert(node) }
+                            openLinks += 1
+                        }
                     } else {
                         insideLink -= 1
+                        if type == CMARK_NODE_LINK { openLinks -= 1 }
                     }
                 } else if type == CMARK_NODE_TEXT && event == CMARK_EVENT_ENTER && insideLink == 0 {
                     if let literal = cmark_node_get_literal(node), strstr(literal, "http") != nil {
@@ -64,7 +73,7 @@ public enum Markdown {
         }
         // Decide in document order (the resolver sees links as they are written), then unwrap from
         // the last one back: removing an image frees its subtree, which holds only later nodes.
-        let refused = linkNodes.filter { !keepsLink($0, links: &links) }
+        let refused = linkNodes.filter { !keepsLink($0, links: &links) || nestedLinks.contains($0) }
         for node in refused.reversed() { unwrap(node, isImage: cmark_node_get_type(node) == CMARK_NODE_IMAGE) }
         for node in textNodes { autolink(node) }
 
@@ -82,6 +91,9 @@ public enum Markdown {
         let isImage = cmark_node_get_type(node) == CMARK_NODE_IMAGE
         let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
         let destination = url.trimmingWhitespace()
+        // Keep what was checked: cmark would percent-encode the white space (`< #x>`, a no-break
+        // space), making a relative path of it.
+        if destination != url { cmark_node_set_url(node, destination) }
         if destination.isEmpty || destination.hasPrefix("#") {
             return true
         }

@@ -25,6 +25,9 @@ public enum URLSafety {
     /// Whether a link destination may be kept as it is: web URLs, `mailto:`, fragments.
     public static func isSafeAbsolute(_ url: String) -> Bool {
         guard let scheme = scheme(of: url) else { return false }
+        // A scheme written with controls inside (`htt\u{18}ps:`) is not what it seems: cmark
+        // percent-encodes the controls, and a browser reads the result as a relative path.
+        guard url.lowercased().hasPrefix(scheme + ":") else { return false }
         return scheme == "http" || scheme == "https" || scheme == "mailto"
     }
 
