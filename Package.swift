@@ -23,13 +23,13 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        .target(name: "CSystem"),
+        .target(name: "CBulletinSystem"),
         .target(
             name: "BulletinKit",
             dependencies: [
                 "CCmark",
                 "CYAML",
-                "CSystem",
+                "CBulletinSystem",
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),

@@ -1,4 +1,4 @@
-import CSystem
+import CBulletinSystem
 import Foundation
 
 #if canImport(Glibc)
