@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -33,10 +34,18 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        .target(
+            name: "BulletinServer",
+            dependencies: [
+                "BulletinKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "bulletin",
             dependencies: [
                 "BulletinKit",
+                "BulletinServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +57,10 @@ let package = Package(
             name: "BulletinKitTests",
             dependencies: ["BulletinKit", "BulletinTestSupport"],
             exclude: ["Golden", "FuzzRegressions"]
+        ),
+        .testTarget(
+            name: "BulletinServerTests",
+            dependencies: ["BulletinServer", "BulletinKit", "BulletinTestSupport"]
         ),
         .testTarget(
             name: "bulletinTests",

@@ -1,0 +1,77 @@
+import BulletinKit
+import Foundation
+import NIOCore
+
+/// One built site as the preview server serves it: every file in memory, by its path below the
+/// site's root, with the date its content last changed.
+///
+/// A value: a rebuild makes a new one and the ``SiteStore`` swaps it in whole, so a request
+/// always sees one build from start to end.
+public struct ServedSite: Sendable {
+    /// A file of the site.
+    public struct File: Sendable {
+        public var bytes: ByteBuffer
+        /// When this content first appeared in a build: unchanged files keep their date across
+        /// rebuilds, so their `ETag` and `Last-Modified` stay valid.
+        public var modified: Date
+        /// For HTML, where the live-reload markup goes: before the last `</body>`, else the end.
+        var injectionOffset: Int?
+    }
+
+    /// Files by path below the root (`index.html`, `free/102/index.html`, `css/site.css`).
+    public private(set) var files: [String: File]
+    /// Every folder that holds a file, by path below the root (`""` is the root).
+    public private(set) var folders: Set<String>
+    /// `base_url`'s path, starting and ending with `/`: the site is served below it.
+    public var basePath: String
+
+    /// An empty site (before the first build succeeded).
+    public init(basePath: String = "/") {
+        files = [:]
+        folders = [""]
+        self.basePath = basePath
+    }
+
+    /// The files a build wrote, dated `date` unless `previous` had the same bytes at that path.
+    public init(files written: [String: [UInt8]], basePath: String, date: Date, previous: ServedSite?) {
+        var files: [String: File] = [:]
+        files.reserveCapacity(written.count)
+        var folders: Set<String> = [""]
+        for (path, bytes) in written {
+            let buffer = ByteBuffer(bytes: bytes)
+            var modified = date
+            if let old = previous?.files[path], old.bytes == buffer { modified = old.modified }
+            files[path] = File(bytes: buffer, modified: modified, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
+            var folder = Substring(path)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if !folders.insert(String(folder)).inserted { break }
+            }
+        }
+        self.files = files
+        self.folders = folders
+        self.basePath = basePath
+    }
+
+    static func isHTML(_ path: String) -> Bool {
+        path.hasSuffix(".html") || path.hasSuffix(".htm")
+    }
+
+    /// The offset of the last `</body>` (any case), or the end.
+    static func injectionOffset(_ bytes: [UInt8]) -> Int {
+        let tag = Array("</body>".utf8)
+        var i = bytes.count - tag.count
+        while i >= 0 {
+            if bytes[i] == UInt8(ascii: "<") {
+                var matches = true
+                for k in 1..<tag.count where bytes[i + k] | 0x20 != tag[k] | 0x20 {
+                    matches = false
+                    break
+                }
+                if matches { return i }
+            }
+            i -= 1
+        }
+        return bytes.count
+    }
+}
