@@ -321,3 +321,12 @@ struct LoaderDefaultTests {
         #expect(post.tags == ["태 그"])
     }
 }
+
+@Suite struct FoldedDateErrorTests {
+    /// A date folded from two lines: the error points at the value's start, not past its line.
+    @Test func errorInAFoldedDateIsReportedAtTheValue() throws {
+        let result = try loadFixture(
+            minimalSiteYML + "-- Content/free/1.md --\n" + postText(["title: 글", "date: 2024-06-21", "  :x", "views: 1"]))
+        expectOne(result.errors, "Content/free/1.md:3:7: error:", containing: "'date' is not a valid date")
+    }
+}

@@ -122,7 +122,11 @@ struct NodeReader {
                 // The value was trimmed: count the white space a quoted value starts with.
                 quote = (plain ? 0 : 1) + raw.unicodeScalars.prefix { $0.properties.isWhitespace }.count
             }
-            let column = String(decoding: Array(value.utf8).prefix(at), as: UTF8.self).unicodeScalars.count
+            var column = String(decoding: Array(value.utf8).prefix(at), as: UTF8.self).unicodeScalars.count
+            if let end = node.mark.endLine, end > node.mark.line {
+                // A value folded from several lines: positions inside it are not columns of one line.
+                (quote, column) = (0, 0)
+            }
             diagnostics.append(
                 .error(location(node.mark, plus: quote + column), "'\(key)' is not a valid date (\(reason)): '\(value.prefix(40))'"))
             return nil

@@ -19,7 +19,8 @@ enum SourceText {
             normalized = text.precomposedStringWithCanonicalMapping
         }
         if normalized.utf8.contains(13) {
-            normalized = normalized.replacingBytes("\r\n", with: "\n")
+            // A lone CR is a line break too (for libyaml, cmark and editors): CR CR LF is two lines.
+            normalized = normalized.replacingBytes("\r\n", with: "\n").replacingBytes("\r", with: "\n")
         }
         return .success(normalized)
     }
@@ -46,7 +47,9 @@ enum SourceText {
             guard i + length <= bytes.count,
                 String(validating: bytes[i..<(i + length)], as: UTF8.self) != nil
             else { return (line, column) }
-            if b == 10 {
+            if b == 10 && i > 0 && bytes[i - 1] == 13 {
+                // The LF of a CR LF: the CR ended the line.
+            } else if b == 10 || b == 13 {
                 line += 1
                 column = 1
             } else {

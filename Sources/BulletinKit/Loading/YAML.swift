@@ -17,6 +17,16 @@ public indirect enum YAMLNode: Sendable {
 public struct YAMLMark: Sendable, Hashable {
     public var line: Int
     public var column: Int
+    /// For a scalar, the line it ends on (a folded or block scalar spans several). Not part of
+    /// a mark's identity: two marks are equal when they name the same place.
+    public var endLine: Int?
+
+    public static func == (a: YAMLMark, b: YAMLMark) -> Bool { a.line == b.line && a.column == b.column }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(line)
+        hasher.combine(column)
+    }
 }
 
 /// A syntax error in YAML text.
@@ -52,8 +62,29 @@ public enum YAML {
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
             var builder = Builder(nodeLimit: nodeLimit)
+            builder.end = endOfUnterminatedText(text)
             return try builder.run(&parser)
         }
+    }
+
+    /// The end of the last line when the text does not end with a line break, or `nil`. libyaml
+    /// ends such a text with a line break of its own, so its marks at the end name a line past the
+    /// last; they are moved here.
+    static func endOfUnterminatedText(_ text: String) -> YAMLMark? {
+        func isBreak(_ s: Unicode.Scalar) -> Bool { s == "\n" || s == "\r" || s == "\u{85}" || s == "\u{2028}" || s == "\u{2029}" }
+        guard let last = text.unicodeScalars.last, !isBreak(last) else { return nil }
+        var mark = YAMLMark(line: 0, column: 0)
+        var previous: Unicode.Scalar = "\0"
+        for scalar in text.unicodeScalars {
+            if isBreak(scalar) {
+                if !(scalar == "\n" && previous == "\r") { mark.line += 1 }
+                mark.column = 0
+            } else {
+                mark.column += 1
+            }
+            previous = scalar
+        }
+        return mark
     }
 
     private struct Frame {
@@ -75,6 +106,13 @@ public enum YAML {
         var expanded = 0
         let nodeLimit: Int
         var nodes = 0
+        /// See `endOfUnterminatedText`.
+        var end: YAMLMark?
+
+        func clamped(_ line: Int, _ column: Int) -> YAMLMark {
+            if let end, line > end.line { return end }
+            return YAMLMark(line: line, column: column)
+        }
 
         init(nodeLimit: Int) {
             self.nodeLimit = nodeLimit
@@ -97,7 +135,7 @@ public enum YAML {
                     if let context = parser.context {
                         message = "\(problem) \(String(cString: context))"
                     }
-                    throw YAMLError(mark: YAMLMark(line: Int(mark.line), column: Int(mark.column)), message: message)
+                    throw YAMLError(mark: clamped(Int(mark.line), Int(mark.column)), message: message)
                 }
                 defer { yaml_event_delete(&event) }
                 try handle(&event)
@@ -114,13 +152,15 @@ public enum YAML {
         }
 
         mutating func handle(_ event: inout yaml_event_t) throws(YAMLError) {
-            let mark = YAMLMark(line: Int(event.start_mark.line), column: Int(event.start_mark.column))
+            let mark = clamped(Int(event.start_mark.line), Int(event.start_mark.column))
             switch event.type {
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 let value = Self.string(scalar.value, length: Int(scalar.length)) ?? ""
                 try count(1, at: mark)
-                let node = YAMLNode.scalar(value, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, mark)
+                var scalarMark = mark
+                scalarMark.endLine = clamped(Int(event.end_mark.line), Int(event.end_mark.column)).line
+                let node = YAMLNode.scalar(value, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE, scalarMark)
                 try add(node, size: 1, height: 0, anchor: Self.string(scalar.anchor), at: mark)
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 try count(1, at: mark)
