@@ -19,12 +19,14 @@ public struct PreviewServer: Sendable {
         public var watch: Bool
         /// How long the sources must stay unchanged before a rebuild starts (coalesces bursts).
         public var quietPeriod: Duration
+        /// Whether each rebuild's message gives the time of its steps (`BULLETIN_STEPS=1`).
+        public var showSteps = ProcessInfo.processInfo.environment["BULLETIN_STEPS"] == "1"
         /// Receives the server's messages for the terminal (rebuilds, diagnostics).
         public var log: @Sendable (String) -> Void
 
         public init(
             build: SiteBuilder.Options, host: String = "127.0.0.1", port: Int = 8080, watch: Bool = true,
-            quietPeriod: Duration = .milliseconds(75), log: @escaping @Sendable (String) -> Void = { _ in }
+            quietPeriod: Duration = .milliseconds(20), log: @escaping @Sendable (String) -> Void = { _ in }
         ) {
             self.build = build
             self.host = host
@@ -52,7 +54,7 @@ public struct PreviewServer: Sendable {
         let rebuild = SiteRebuild(options: configuration.build)
         let watcher = configuration.watch ? SourceWatcher(root: configuration.build.source) : nil
         if configuration.watch && watcher == nil { configuration.log("warning: cannot watch \(configuration.build.source) (inotify failed); changes need a restart") }
-        await rebuildAndPublish(rebuild, previous: nil, changes: [])
+        await rebuildAndPublish(rebuild, previous: nil, changes: nil)
 
         let router = Router()
         router.add(middleware: SiteMiddleware(store: store))
@@ -79,16 +81,21 @@ public struct PreviewServer: Sendable {
     }
 
     /// Builds, then swaps the new site in or reports the failure; prints what happened.
-    func rebuildAndPublish(_ rebuild: SiteRebuild, previous: ServedSite?, changes: [String]) async {
+    func rebuildAndPublish(_ rebuild: SiteRebuild, previous: ServedSite?, changes: [String]?) async {
         let start = ContinuousClock.now
         let outcome = await rebuild.buildOffPool(previous: previous, changes: changes)
         let seconds = (ContinuousClock.now - start).seconds
         switch outcome {
-        case .built(let site, let report):
+        case .built(let site, let report, let rendered, let steps):
             for diagnostic in report.diagnostics { configuration.log(diagnostic.description) }
             await store.publish(site)
-            configuration.log(
-                "\(previous == nil ? "built" : "rebuilt") \(report.posts) posts: \(report.pages) pages, \(report.files) files in \(String(format: "%.2f", seconds)) s")
+            let what = previous == nil ? "built" : "rebuilt"
+            let pages = rendered == report.pages ? "\(report.pages) pages" : "\(rendered) of \(report.pages) pages"
+            var line = "\(what) \(report.posts) posts: \(pages), \(report.files) files in \(String(format: "%.3f", seconds)) s"
+            if configuration.showSteps { line += " (" + steps.map { "\($0.name) \(String(format: "%.1f", $0.seconds * 1000)) ms" }.joined(separator: ", ") + ")" }
+            configuration.log(line)
+        case .unchanged:
+            break
         case .failed(let diagnostics):
             for diagnostic in diagnostics { configuration.log(diagnostic.description) }
             let errors = diagnostics.filter { $0.severity == .error }
@@ -130,8 +137,8 @@ struct LiveService: Service {
         let quiet = server.configuration.quietPeriod
         for await _ in watcher.signals {
             if Task.isCancelled { return }
-            while !watcher.isQuiet(for: quiet) {
-                try? await Task.sleep(for: quiet)
+            while let wait = watcher.timeUntilQuiet(for: quiet) {
+                try? await Task.sleep(for: wait)
                 if Task.isCancelled { return }
             }
             let changes = watcher.takeChanges()

@@ -36,21 +36,47 @@ public struct ServedSite: Sendable {
     public init(files written: [String: [UInt8]], basePath: String, date: Date, previous: ServedSite?) {
         var files: [String: File] = [:]
         files.reserveCapacity(written.count)
-        var folders: Set<String> = [""]
         for (path, bytes) in written {
             let buffer = ByteBuffer(bytes: bytes)
             var modified = date
             if let old = previous?.files[path], old.bytes == buffer { modified = old.modified }
             files[path] = File(bytes: buffer, modified: modified, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
+        }
+        self.files = files
+        self.folders = Self.folders(of: files.keys)
+        self.basePath = basePath
+    }
+
+    /// This site with the files of a partial build: `written` replace or add files (dated `date`
+    /// unless their bytes are the same), `removed` are gone.
+    public func applying(written: [String: [UInt8]], removed: [String], date: Date) -> ServedSite {
+        var site = self
+        for path in removed { site.files[path] = nil }
+        var added = !removed.isEmpty
+        for (path, bytes) in written {
+            let buffer = ByteBuffer(bytes: bytes)
+            if let old = files[path] {
+                if old.bytes == buffer { continue }
+            } else {
+                added = true
+            }
+            site.files[path] = File(bytes: buffer, modified: date, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
+        }
+        if added { site.folders = Self.folders(of: site.files.keys) }
+        return site
+    }
+
+    /// Every folder holding one of `paths`, and the root.
+    static func folders(of paths: some Sequence<String>) -> Set<String> {
+        var folders: Set<String> = [""]
+        for path in paths {
             var folder = Substring(path)
             while let slash = folder.lastIndex(of: "/") {
                 folder = folder[..<slash]
                 if !folders.insert(String(folder)).inserted { break }
             }
         }
-        self.files = files
-        self.folders = folders
-        self.basePath = basePath
+        return folders
     }
 
     static func isHTML(_ path: String) -> Bool {

@@ -1,46 +1,52 @@
 import BulletinKit
 import Foundation
 
-/// Builds the site into memory, for the preview server.
-///
-/// This is a full build every time: load, validate, render every page. The changed paths are
-/// passed in so that an incremental build (one post re-rendered with the pages that list it) can
-/// take this type's place without changing its callers.
+/// Builds the site into memory, for the preview server: in full the first time, then only what
+/// the changed paths affect (see ``LiveSite``).
 public struct SiteRebuild: Sendable {
     /// What a build gave.
     public enum Outcome: Sendable {
         /// The new site, and what the build did (warnings included).
-        case built(ServedSite, SiteBuilder.Report)
+        case built(ServedSite, SiteBuilder.Report, rendered: Int, steps: [(name: String, seconds: Double)])
         /// The build failed: every diagnostic, errors and warnings.
         case failed([Diagnostic])
+        /// Nothing the site shows changed (a temporary file came and went).
+        case unchanged
     }
 
-    public let options: SiteBuilder.Options
+    public var options: SiteBuilder.Options { live.options }
+    private let live: LiveSite
 
     public init(options: SiteBuilder.Options) {
-        self.options = options
+        live = LiveSite(options: options)
     }
 
     /// Builds the site, dating the files that differ from `previous` with `date`.
-    /// - Parameter changes: paths below the site's folder that changed since `previous` was built.
-    public func build(previous: ServedSite?, changes: [String] = [], date: Date = Date()) -> Outcome {
-        let builder = SiteBuilder(options: options)
-        let (site, engine, diagnostics) = builder.check()
-        guard let site, let engine, !diagnostics.hasErrors else { return .failed(diagnostics) }
+    /// - Parameter changes: paths below the site's folder that changed since `previous` was
+    ///   built; `nil` rebuilds everything.
+    public func build(previous: ServedSite?, changes: [String]? = nil, date: Date = Date()) -> Outcome {
+        let start = ContinuousClock.now
         let output = MemoryOutput()
-        do {
-            var report = try builder.write(site: site, engine: engine, to: output)
-            report.diagnostics = (diagnostics + report.diagnostics).sortedForReport()
-            guard report.succeeded else { return .failed(report.diagnostics) }
-            return .built(ServedSite(files: output.files, basePath: site.config.basePath, date: date, previous: previous), report)
-        } catch {
-            return .failed(diagnostics + [.error(SourceLocation(path: options.sourceDisplay), "cannot build the site: \(error)")])
+        switch live.update(changes: previous == nil ? nil : changes, to: output) {
+        case .failure(let list):
+            return .failed(list.diagnostics)
+        case .success(let update):
+            if !update.full && update.removed.isEmpty && output.files.isEmpty { return .unchanged }
+            let site =
+                if update.full || previous == nil {
+                    ServedSite(files: output.files, basePath: update.basePath, date: date, previous: previous)
+                } else {
+                    previous!.applying(written: output.files, removed: update.removed, date: date)
+                }
+            var steps = update.steps
+            steps.append(("serve", (ContinuousClock.now - start).seconds - steps.reduce(0) { $0 + $1.seconds }))
+            return .built(site, update.report, rendered: update.rendered, steps: steps)
         }
     }
 
     /// Runs `build` on a thread of its own (it is long and blocking, and renders on all cores
     /// itself), so that no thread of Swift's concurrency pool waits for it.
-    public func buildOffPool(previous: ServedSite?, changes: [String] = [], date: Date = Date()) async -> Outcome {
+    public func buildOffPool(previous: ServedSite?, changes: [String]? = nil, date: Date = Date()) async -> Outcome {
         await withCheckedContinuation { continuation in
             let thread = Thread {
                 continuation.resume(returning: build(previous: previous, changes: changes, date: date))

@@ -46,9 +46,13 @@ public final class SourceWatcher: Sendable {
         }
     }
 
-    /// Whether nothing changed during the last `period`.
-    public func isQuiet(for period: Duration) -> Bool {
-        pending.withLock { state in state.last.map { ContinuousClock.now - $0 >= period } ?? true }
+    /// How long until nothing will have changed for `period`; nil when that is already so.
+    public func timeUntilQuiet(for period: Duration) -> Duration? {
+        pending.withLock { state in
+            guard let last = state.last else { return nil }
+            let left = period - (ContinuousClock.now - last)
+            return left > .zero ? left : nil
+        }
     }
 
     /// Stops the thread and ends `signals`.

@@ -12,6 +12,12 @@ public struct LoadResult: Sendable {
     public var config: SiteConfig?
 }
 
+/// A load that ended before any post was read (no `site.yml`, no `Content/`).
+struct LoadFailure: Error {
+    var result: LoadResult
+    init(_ result: LoadResult) { self.result = result }
+}
+
 /// Reads `site.yml`, `Content/` and the theme's static names into a validated `Site`.
 public enum SiteLoader {
     /// Top-level names of the site that a board may not take.
@@ -22,6 +28,29 @@ public enum SiteLoader {
     ///   - display: how to print `source` in diagnostics (`.` gives `Content/free/1.md`).
     ///   - baseURL: overrides `site.yml`'s `base_url`.
     public static func load(source: String, display: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count) -> LoadResult {
+        let scanned: Scan
+        switch scan(source: source, display: display, baseURL: baseURL) {
+        case .failure(let failure): return failure.result
+        case .success(let s): scanned = s
+        }
+        let clock = SiteClock(timeZone: scanned.config.timeZone)
+        let loaded = parallelMap(scanned.postFiles, jobs: jobs) { PostLoader.load($0, config: scanned.config, clock: clock) }
+        return assemble(scanned, loaded: loaded)
+    }
+
+    /// What a walk of the site's folders found, before any post is read: the settings, the
+    /// boards' settings, the post files and the problems seen on the way.
+    struct Scan: Sendable {
+        var config: SiteConfig
+        var boardSettings: [(slug: String, settings: ConfigLoader.BoardSettings)]
+        var postFiles: [PostFile]
+        var diagnostics: [Diagnostic]
+        var contentDisplay: String
+    }
+
+    /// Reads `site.yml` and the boards' `_board.yml`, and lists the post files of `Content/`.
+    /// Fails with the final result when there is no site to load at all.
+    static func scan(source: String, display: String?, baseURL: String?) -> Result<Scan, LoadFailure> {
         let shown = display ?? source
         func show(_ relative: String) -> String { shown == "." || shown.isEmpty ? relative : (shown.hasSuffix("/") ? shown + relative : shown + "/" + relative) }
         var diagnostics: [Diagnostic] = []
@@ -32,7 +61,7 @@ public enum SiteLoader {
         switch PostLoader.readText(sitePath, display: show("site.yml")) {
         case .failure(let d):
             guard FileManager.default.fileExists(atPath: sitePath) else {
-                return LoadResult(site: nil, diagnostics: [.error(d.location, "no site.yml here: run bulletin in a site's folder or pass --source")])
+                return .failure(LoadFailure(LoadResult(site: nil, diagnostics: [.error(d.location, "no site.yml here: run bulletin in a site's folder or pass --source")])))
             }
             diagnostics.append(d)
         case .success(let text):
@@ -42,13 +71,12 @@ public enum SiteLoader {
         }
         if let baseURL { settings.setBaseURL(baseURL) }
         let config = settings
-        let clock = SiteClock(timeZone: config.timeZone)
         let contentRoot = source + "/Content"
         let contentDisplay = show("Content")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: contentRoot, isDirectory: &isDirectory), isDirectory.boolValue else {
             diagnostics.append(.error(SourceLocation(path: contentDisplay), "no Content/ folder: boards go in Content/<board>/"))
-            return LoadResult(site: nil, diagnostics: diagnostics, config: config)
+            return .failure(LoadFailure(LoadResult(site: nil, diagnostics: diagnostics, config: config)))
         }
         let realContent = realPath(contentRoot) ?? contentRoot
         let staticNames = themeStaticNames(source + "/Themes/" + config.theme + "/static")
@@ -103,7 +131,17 @@ public enum SiteLoader {
             collectPosts(board: entry, folder: path, relative: entry, display: display, realRoot: realContent, into: &postFiles, diagnostics: &diagnostics)
         }
 
-        let loaded = parallelMap(postFiles, jobs: jobs) { PostLoader.load($0, config: config, clock: clock) }
+        return .success(Scan(config: config, boardSettings: boardSettings, postFiles: postFiles, diagnostics: diagnostics, contentDisplay: contentDisplay))
+    }
+
+    /// The site made of the scanned folders and the posts loaded from `scan.postFiles` (one result
+    /// per file, in the same order): posts grouped by board, duplicate ids refused.
+    static func assemble(_ scan: Scan, loaded: [(Post?, [Diagnostic])]) -> LoadResult {
+        let config = scan.config
+        let postFiles = scan.postFiles
+        let contentDisplay = scan.contentDisplay
+        var diagnostics = scan.diagnostics
+        var boardSettings = scan.boardSettings
         var postsByBoard: [String: [Post]] = [:]
         var seenIDs: [String: [String: (id: String, path: String)]] = [:]
         for (index, (post, d)) in loaded.enumerated() {

@@ -14,6 +14,9 @@ struct ContentLinks: LinkResolver {
     /// Files linked, relative to `Content/`, exactly as named on disk.
     var attachments: [String] = []
     var diagnostics: [Diagnostic] = []
+    /// Every path looked up among the posts: the page changes when one of them becomes a post or
+    /// stops being one.
+    var lookedUp: [String] = []
 
     mutating func resolve(relative path: String, suffix: String, isImage: Bool) -> String? {
         guard !path.isEmpty else { return suffix.isEmpty ? nil : suffix }
@@ -32,6 +35,7 @@ struct ContentLinks: LinkResolver {
         }
         let target = parts.joined(separator: "/")
         if target.contains("\0") || parts.isEmpty { return nil }
+        lookedUp.append(target)
         if let url = postURLs[target] { return url + suffix }
         let absolute = contentRoot + "/" + target
         var info = stat()

@@ -31,6 +31,16 @@ public enum PageSpec: Sendable, Hashable {
         }
     }
 
+    /// Its page number within a listing or a thread (1 for pages that are not numbered).
+    public var number: Int {
+        switch self {
+        case .board(_, let n), .best(_, let n), .postComments(_, let n), .tag(_, let n), .archiveYear(_, let n), .archiveMonth(_, _, let n),
+            .archiveDay(_, _, _, let n):
+            n
+        case .home, .post, .tags, .archive, .notFound: 1
+        }
+    }
+
     /// Every template a theme must have.
     public static let requiredTemplates = [
         "home", "board", "best", "post", "tags", "tag", "archive", "archive_year", "archive_month", "archive_day", "404",

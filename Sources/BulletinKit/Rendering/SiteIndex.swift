@@ -40,52 +40,76 @@ public struct SiteIndex: Sendable {
     public var days: [[Day]]
     /// Listing page number of each post, by board and post.
     public var listingPage: [[Int]]
+    /// Position of each post in its board's `chronological`, by board and post.
+    public var chronologicalPosition: [[Int]]
     /// Tag slug of each post's tags, by board and post, in the post's order.
     public var postTagSlugs: [[[Int]]]
 
     public init(site: Site) {
         let clock = SiteClock(timeZone: site.config.timeZone)
         let boards = site.boards
-        func post(_ r: PostRef) -> Post { boards[r.board].posts[r.post] }
+        // The orders compare these keys rather than posts: copying a post for each comparison
+        // costs more than the comparison.
+        struct Key {
+            var date: Timestamp
+            var updated: Timestamp
+            /// Rank of the board's slug, then of the id within the board (numbers as numbers).
+            var boardRank: Int
+            var idRank: Int
+        }
+        let slugRank = Dictionary(uniqueKeysWithValues: boards.indices.sorted { boards[$0].slug < boards[$1].slug }.enumerated().map { ($1, $0) })
+        let keys: [[Key]] = boards.enumerated().map { b, board in
+            let ids = board.posts.map(\.id)
+            var idRank = Array(repeating: 0, count: ids.count)
+            for (rank, p) in ids.indices.sorted(by: { SiteIndex.idPrecedes(ids[$0], ids[$1]) }).enumerated() { idRank[p] = rank }
+            return board.posts.indices.map { p in
+                Key(date: board.posts[p].date, updated: board.posts[p].updated, boardRank: slugRank[b]!, idRank: idRank[p])
+            }
+        }
         func tieBreak(_ a: PostRef, _ b: PostRef) -> Bool {
-            let pa = post(a), pb = post(b)
-            if a.board != b.board { return boards[a.board].slug < boards[b.board].slug }
-            return SiteIndex.idPrecedes(pb.id, pa.id)
+            let ka = keys[a.board][a.post], kb = keys[b.board][b.post]
+            if ka.boardRank != kb.boardRank { return ka.boardRank < kb.boardRank }
+            return kb.idRank < ka.idRank
         }
         func byDate(_ a: PostRef, _ b: PostRef) -> Bool {
-            let pa = post(a), pb = post(b)
-            if pa.date != pb.date { return pa.date > pb.date }
+            let da = keys[a.board][a.post].date, db = keys[b.board][b.post].date
+            if da != db { return da > db }
             return tieBreak(a, b)
         }
         func byActivity(_ a: PostRef, _ b: PostRef) -> Bool {
-            let pa = post(a), pb = post(b)
-            if pa.updated != pb.updated { return pa.updated > pb.updated }
+            let ua = keys[a.board][a.post].updated, ub = keys[b.board][b.post].updated
+            if ua != ub { return ua > ub }
             return byDate(a, b)
         }
 
         var boardIndexes: [BoardIndex] = []
         var all: [PostRef] = []
         var listingPage: [[Int]] = []
+        var chronologicalPosition: [[Int]] = []
         for (b, board) in boards.enumerated() {
             let refs = board.posts.indices.map { PostRef(board: b, post: $0) }
             all += refs
             let order = board.sort == .activity ? byActivity : byDate
             let sorted = refs.sorted(by: order)
-            let listing = sorted.filter { post($0).notice } + sorted.filter { !post($0).notice }
-            let best = sorted.filter { post($0).recommends >= site.config.bestThreshold }
+            let listing = sorted.filter { board.posts[$0.post].notice } + sorted.filter { !board.posts[$0.post].notice }
+            let best = sorted.filter { board.posts[$0.post].recommends >= site.config.bestThreshold }
             let chronological = refs.sorted { byDate($1, $0) }
             boardIndexes.append(BoardIndex(listing: listing, best: best, chronological: chronological))
             var pages = Array(repeating: 1, count: board.posts.count)
             let pagination = Pagination(total: listing.count, perPage: board.perPage)
             for (row, ref) in listing.enumerated() { pages[ref.post] = pagination.page(ofRow: row) }
             listingPage.append(pages)
+            var positions = Array(repeating: 0, count: board.posts.count)
+            for (i, ref) in chronological.enumerated() { positions[ref.post] = i }
+            chronologicalPosition.append(positions)
         }
         self.boards = boardIndexes
         self.listingPage = listingPage
+        self.chronologicalPosition = chronologicalPosition
         self.newest = all.sorted(by: byDate)
         self.days = boards.map { board in
-            board.posts.map { p in
-                let local = clock.local(p.date)
+            board.posts.indices.map { p in
+                let local = clock.local(board.posts[p].date)
                 return Day(year: local.year, month: local.month, day: local.day)
             }
         }
@@ -93,7 +117,7 @@ public struct SiteIndex: Sendable {
         // Tags: one page per case-folded NFC form (posts' text is NFC already).
         var groups: [String: (spellings: [String: Int], posts: [PostRef])] = [:]
         for ref in newest {
-            for tag in post(ref).tags {
+            for tag in boards[ref.board].posts[ref.post].tags {
                 let key = tag.lowercased()
                 groups[key, default: ([:], [])].spellings[tag, default: 0] += 1
                 if groups[key]!.posts.last != ref { groups[key]!.posts.append(ref) }
@@ -116,7 +140,7 @@ public struct SiteIndex: Sendable {
         self.tags = tags
         var tagNumber: [String: Int] = [:]
         for (i, key) in groups.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() { tagNumber[key] = i }
-        self.postTagSlugs = boards.map { board in board.posts.map { p in p.tags.map { tagNumber[$0.lowercased()]! } } }
+        self.postTagSlugs = boards.map { board in board.posts.indices.map { p in board.posts[p].tags.map { tagNumber[$0.lowercased()]! } } }
     }
 
     /// Numbers compare as numbers and come before other ids, which compare by their bytes.

@@ -6,10 +6,14 @@ extension SiteRenderer {
 
     /// Atom feeds: the site's and each board's, newest posts by posting time. Paths relative to the output.
     public func feeds() -> [(path: String, text: String)] {
-        var feeds = [("feed.xml", atom(title: site.config.title, folder: "", refs: Array(index.newest.prefix(Self.feedLength))))]
+        feedList().map { ($0.path, atom(title: $0.title, folder: $0.folder, refs: $0.refs)) }
+    }
+
+    /// What each feed holds: its path, title, the folder it is the feed of, and its posts.
+    func feedList() -> [(path: String, title: String, folder: String, refs: [PostRef])] {
+        var feeds = [("feed.xml", site.config.title, "", Array(index.newest.prefix(Self.feedLength)))]
         for (b, board) in site.boards.enumerated() {
-            let refs = index.boards[b].chronological.suffix(Self.feedLength).reversed()
-            feeds.append((board.slug + "/feed.xml", atom(title: board.title + " - " + site.config.title, folder: board.slug + "/", refs: Array(refs))))
+            feeds.append((board.slug + "/feed.xml", board.title + " - " + site.config.title, board.slug + "/", index.boards[b].chronological.suffix(Self.feedLength).reversed()))
         }
         return feeds
     }

@@ -17,7 +17,7 @@ extension SiteRenderer {
         let body = Markdown.html(post.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links)
 
         let chronological = index.boards[ref.board].chronological
-        let position = chronological.firstIndex(of: ref)!
+        let position = index.chronologicalPosition[ref.board][ref.post]
         func neighbour(_ i: Int) -> TemplateValue? {
             guard chronological.indices.contains(i) else { return nil }
             let other = board.posts[chronological[i].post]
@@ -54,6 +54,7 @@ extension SiteRenderer {
         let comments = threadContext(ref, page: commentPage, folder: folder, links: &links)
         extra.attachments = links.attachments
         extra.diagnostics = links.diagnostics
+        extra.linkTargets = links.lookedUp
         let pagination = Pagination(total: post.comments.count, perPage: site.config.commentsPerPage)
         return [
             "post": .object(object), "comments": .list(comments), "has_comments": .bool(!comments.isEmpty),

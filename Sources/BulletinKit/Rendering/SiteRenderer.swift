@@ -22,6 +22,14 @@ public struct SiteRenderer: Sendable {
     let realContentRoot: String
 
     public init(site: Site, engine: any TemplateEngine, contentRoot: String) {
+        self.init(site: site, engine: engine, contentRoot: contentRoot, rows: nil, threads: nil)
+    }
+
+    /// - Parameters:
+    ///   - rows: each post's listing row (`row(_:board:base:display:)`) when known, by board and
+    ///     post; nil entries are made here.
+    ///   - threads: the display order of threads longer than a page, when known, by post.
+    init(site: Site, engine: any TemplateEngine, contentRoot: String, rows: [[TemplateObject?]]?, threads: [PostRef: Thread]?) {
         self.site = site
         self.engine = engine
         self.contentRoot = contentRoot
@@ -34,29 +42,22 @@ public struct SiteRenderer: Sendable {
         let base = site.config.basePath
         self.base = base
         var urls: [String: String] = [:]
+        urls.reserveCapacity(site.postCount)
         for board in site.boards {
-            for post in board.posts { urls[post.contentPath] = base + board.slug + "/" + post.id + "/" }
+            for p in board.posts.indices { urls[board.posts[p].contentPath] = base + board.slug + "/" + board.posts[p].id + "/" }
         }
         self.postURLs = urls
         var longThreads: [PostRef: Thread] = [:]
         for (b, board) in site.boards.enumerated() {
-            for (p, post) in board.posts.enumerated() where post.comments.count > site.config.commentsPerPage {
-                longThreads[PostRef(board: b, post: p)] = Thread(post.comments)
+            for p in board.posts.indices where board.posts[p].comments.count > site.config.commentsPerPage {
+                let ref = PostRef(board: b, post: p)
+                longThreads[ref] = threads?[ref] ?? Thread(board.posts[p].comments)
             }
         }
         self.longThreads = longThreads
-        self.rows = site.boards.map { board in
-            board.posts.map { post in
-                let url = base + board.slug + "/" + post.id + "/"
-                return [
-                    "url": .string(url), "id": .string(post.id), "title": .string(post.title), "author": .string(post.author),
-                    "comment_count": .int(post.commentCount), "has_comments": .bool(post.commentCount > 0),
-                    "date": .string(display.shortDate(post.date)), "date_iso": .string(display.iso(post.date)),
-                    "activity": .string(display.dateTime(post.updated)), "activity_iso": .string(display.iso(post.updated)),
-                    "views": .int(post.views), "recommends": .int(post.recommends), "has_recommends": .bool(post.recommends > 0),
-                    "notice": .bool(post.notice), "deleted": .bool(post.deleted),
-                    "board_title": .string(board.title), "board_url": .string(base + board.slug + "/"),
-                ]
+        self.rows = site.boards.enumerated().map { b, board in
+            board.posts.indices.map { p in
+                rows?[b][p] ?? Self.row(board.posts[p], board: board, base: base, display: display)
             }
         }
         let config = site.config
@@ -78,6 +79,19 @@ public struct SiteRenderer: Sendable {
                 ]))
         }
         self.siteContexts = contexts
+    }
+
+    /// A post's row in listings.
+    static func row(_ post: Post, board: Board, base: String, display: DateDisplay) -> TemplateObject {
+        [
+            "url": .string(base + board.slug + "/" + post.id + "/"), "id": .string(post.id), "title": .string(post.title),
+            "author": .string(post.author), "comment_count": .int(post.commentCount), "has_comments": .bool(post.commentCount > 0),
+            "date": .string(display.shortDate(post.date)), "date_iso": .string(display.iso(post.date)),
+            "activity": .string(display.dateTime(post.updated)), "activity_iso": .string(display.iso(post.updated)),
+            "views": .int(post.views), "recommends": .int(post.recommends), "has_recommends": .bool(post.recommends > 0),
+            "notice": .bool(post.notice), "deleted": .bool(post.deleted),
+            "board_title": .string(board.title), "board_url": .string(base + board.slug + "/"),
+        ]
     }
 
     // MARK: The pages
@@ -154,6 +168,8 @@ public struct SiteRenderer: Sendable {
         /// Files below `Content/` the page links to, to copy to `_files/`.
         public var attachments: [String]
         public var diagnostics: [Diagnostic]
+        /// Paths below `Content/` the page's links looked up among the posts.
+        public var linkTargets: [String] = []
     }
 
     public func render(_ page: PageSpec) -> Rendered {

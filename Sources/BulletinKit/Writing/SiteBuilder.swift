@@ -69,7 +69,7 @@ public struct SiteBuilder: Sendable {
 
     /// The theme `site.yml` names, when `site.yml` can be read at all.
     /// Loads a theme's templates, adding its problems to `diagnostics`.
-    private func loadTheme(_ name: String, diagnostics: inout [Diagnostic]) -> MustacheEngine? {
+    func loadTheme(_ name: String, diagnostics: inout [Diagnostic]) -> MustacheEngine? {
         let theme = options.source + "/Themes/" + name
         let themeShown = show("Themes/" + name)
         var isDirectory: ObjCBool = false
@@ -93,7 +93,7 @@ public struct SiteBuilder: Sendable {
         }
     }
 
-    private func show(_ relative: String) -> String {
+    func show(_ relative: String) -> String {
         options.sourceDisplay == "." ? relative : options.sourceDisplay + "/" + relative
     }
 
@@ -165,13 +165,48 @@ public struct SiteBuilder: Sendable {
     /// Renders every page and writes it, the theme's static files, attachments, feeds and sitemap.
     public func write(site: Site, engine: any TemplateEngine, to output: some SiteOutput) throws -> Report {
         var report = Report(diagnostics: [])
-        let contentRoot = options.source + "/Content"
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
         let pages = renderer.pages()
+        let rendered = try render(pages, with: renderer, to: output)
+        // By bytes: Swift strings that differ only in normalisation are equal, and would merge.
+        var attachments = Set<[UInt8]>()
+        var pageDiagnostics: [Diagnostic] = []
+        for page in rendered {
+            attachments.formUnion(page.attachments.map { Array($0.utf8) })
+            pageDiagnostics += page.diagnostics
+            report.bytes += page.bytes
+        }
+        let (sources, collisions) = checkAttachments(attachments)
+        report.diagnostics = Array(Set(pageDiagnostics + collisions)).sortedForReport()
+        if report.diagnostics.hasErrors { return report }
+        for attachment in sources { try copyAttachment(attachment, to: output) }
+        let extra = try writeGeneratedFiles(renderer, pages: pages, to: output)
+        report.bytes += extra.bytes
+        let staticFiles = try copyStaticFiles(of: site, to: output)
+        report.posts = site.postCount
+        report.comments = site.commentCount
+        report.pages = pages.count
+        report.files = pages.count + sources.count + extra.paths.count + staticFiles.count
+        return report
+    }
+
+    var contentRoot: String { options.source + "/Content" }
+
+    /// What rendering one page gave, besides its file.
+    struct RenderedPage: Sendable {
+        var path: String
+        var attachments: [String]
+        var diagnostics: [Diagnostic]
+        var linkTargets: [String]
+        var bytes: Int
+    }
+
+    /// Renders `pages` on all cores and writes each, reporting progress.
+    func render(_ pages: [PageSpec], with renderer: SiteRenderer, to output: some SiteOutput) throws -> [RenderedPage] {
         let done = Atomic<Int>(0)
         let progress = options.progress
         let total = pages.count
-        let results = parallelMap(pages, jobs: options.jobs) { page -> Result<(attachments: [String], diagnostics: [Diagnostic], bytes: Int), OutputError> in
+        let results = parallelMap(pages, jobs: options.jobs) { page -> Result<RenderedPage, OutputError> in
             let rendered = renderer.render(page)
             let path = renderer.outputPath(page)
             do {
@@ -183,49 +218,54 @@ public struct SiteBuilder: Sendable {
             }
             let count = done.wrappingAdd(1, ordering: .relaxed).newValue
             if let progress, count % 256 == 0 || count == total { progress(count, total) }
-            return .success((rendered.attachments, rendered.diagnostics, rendered.html.utf8.count))
+            return .success(
+                RenderedPage(
+                    path: path, attachments: rendered.attachments, diagnostics: rendered.diagnostics, linkTargets: rendered.linkTargets,
+                    bytes: rendered.html.utf8.count))
         }
-        // By bytes: Swift strings that differ only in normalisation are equal, and would merge.
-        var attachments = Set<[UInt8]>()
-        var pageDiagnostics: [Diagnostic] = []
-        for result in results {
-            let value = try result.get()
-            attachments.formUnion(value.attachments.map { Array($0.utf8) })
-            pageDiagnostics += value.diagnostics
-            report.bytes += value.bytes
-        }
-        // Two attachments whose paths differ only in case or Unicode normalisation would overwrite
-        // each other on a case-insensitive or normalising host (macOS, Windows, many CDNs), and
-        // both are published under their NFC name.
+        return try results.map { try $0.get() }
+    }
+
+    /// The attachments in a stable order, and an error for each pair that would overwrite each
+    /// other on a case-insensitive or normalising host (macOS, Windows, many CDNs), since both
+    /// are published under their NFC name.
+    func checkAttachments(_ attachments: Set<[UInt8]>) -> (sources: [String], diagnostics: [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
         var byFoldedPath: [String: String] = [:]
         let sources = attachments.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
         for attachment in sources {
             let folded = attachment.lowercased()
             if let other = byFoldedPath[folded] {
-                pageDiagnostics.append(
+                diagnostics.append(
                     .error(SourceLocation(path: show("Content/" + attachment)), "this attachment and '\(other)' differ only in case or Unicode normalisation; rename one"))
             } else {
                 byFoldedPath[folded] = attachment
             }
         }
-        report.diagnostics = Array(Set(pageDiagnostics)).sortedForReport()
-        if report.diagnostics.hasErrors { return report }
-        for attachment in sources {
-            try output.copy(from: contentRoot + "/" + attachment, to: "_files/" + Self.attachmentOutputPath(attachment))
-        }
-        var extraFiles = renderer.feeds() + renderer.sitemaps(pages)
-        extraFiles.append(("robots.txt", renderer.robots()))
-        for (path, text) in extraFiles {
+        return (sources, diagnostics)
+    }
+
+    func copyAttachment(_ attachment: String, to output: some SiteOutput) throws {
+        try output.copy(from: contentRoot + "/" + attachment, to: "_files/" + Self.attachmentOutputPath(attachment))
+    }
+
+    /// Writes the feeds, the sitemap and robots.txt.
+    func writeGeneratedFiles(_ renderer: SiteRenderer, pages: [PageSpec], to output: some SiteOutput) throws -> (paths: [String], bytes: Int) {
+        var files = renderer.feeds() + renderer.sitemaps(pages)
+        files.append(("robots.txt", renderer.robots()))
+        var bytes = 0
+        for (path, text) in files {
             try output.write(path, bytes: text.utf8)
-            report.bytes += text.utf8.count
+            bytes += text.utf8.count
         }
+        return (files.map(\.path), bytes)
+    }
+
+    /// Copies the theme's `static/` folder; gives the paths written.
+    func copyStaticFiles(of site: Site, to output: some SiteOutput) throws -> [String] {
         let staticRoot = options.source + "/Themes/" + site.config.theme + "/static"
         let staticFiles = MustacheEngine.files(in: staticRoot, matching: { _ in true })
         for file in staticFiles { try output.copy(from: staticRoot + "/" + file, to: file) }
-        report.posts = site.postCount
-        report.comments = site.commentCount
-        report.pages = pages.count
-        report.files = pages.count + attachments.count + extraFiles.count + staticFiles.count
-        return report
+        return staticFiles
     }
 }

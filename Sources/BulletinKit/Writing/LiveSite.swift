@@ -1,0 +1,439 @@
+import Foundation
+import Synchronization
+
+/// A site kept loaded between builds, for `bulletin serve`: when files change it re-reads only
+/// those and re-renders only the pages whose content changes.
+///
+/// Each loaded post gets a revision number, new whenever its file or comment file is read
+/// again. Every page has a fingerprint of what it shows (``SiteRenderer/fingerprint(_:revisions:)``):
+/// the posts it lists by revision, their order, counts and page numbers. After a change the
+/// posts are regrouped and the indexes recomputed (cheap), every page's fingerprint is
+/// compared with the last good build's, and only the pages that differ are rendered. Feeds,
+/// the sitemap and robots.txt are written each time (they are small); the server keeps the
+/// dates of files whose bytes did not change.
+///
+/// Changes to `site.yml`, a theme, a `_board.yml`, the set of boards or an attachment rebuild
+/// everything (without restarting anything), as does every change after a failed full build.
+public final class LiveSite: Sendable {
+    /// What an update did.
+    public struct Update: Sendable {
+        public var report: SiteBuilder.Report
+        /// Whether the output holds the whole site (`true`) or only the files that were written.
+        public var full: Bool
+        /// Files of the previous build that are gone (only for updates that are not full).
+        public var removed: [String]
+        /// Pages rendered, out of `report.pages`.
+        public var rendered: Int
+        /// `base_url`'s path, which the site is served below.
+        public var basePath: String
+        /// Seconds spent in each step, in order, for profiling.
+        public var steps: [(name: String, seconds: Double)] = []
+    }
+
+    private struct LoadedPost: Sendable {
+        var file: PostFile
+        var post: Post?
+        var diagnostics: [Diagnostic]
+        var revision: Int
+        /// Changes only when what listings show of the post changes (not its body or tags).
+        var rowRevision: Int
+    }
+
+    private struct PageRecord: Sendable {
+        var fingerprint: Int
+        var attachments: [String]
+        var diagnostics: [Diagnostic]
+        var linkTargets: [String]
+    }
+
+    /// What the last good build wrote.
+    private struct Built: Sendable {
+        var pages: [String: PageRecord]
+        var attachments: Set<String>
+        /// Feeds (with their fingerprint), sitemaps and robots.txt.
+        var generated: [String: Int]
+        var sitemaps: [String]
+        var sitemapFingerprint: Int
+        var staticCount: Int
+        /// Listing rows by row revision, long threads by revision.
+        var rows: [Int: TemplateObject]
+        var threads: [Int: SiteRenderer.Thread]
+    }
+
+    /// The site as last assembled, and where each post file's post is in it.
+    private struct Assembled: Sendable {
+        var site: Site
+        var refs: [String: PostRef]
+        var diagnostics: [Diagnostic]
+        /// The revisions of the posts, by board and post.
+        var revisions: SiteRenderer.Revisions
+    }
+
+    private struct State: Sendable {
+        var scan: SiteLoader.Scan?
+        var engine: MustacheEngine?
+        var posts: [String: LoadedPost] = [:]
+        /// The post file of each comment file, by absolute path.
+        var commentOwner: [String: String] = [:]
+        var assembled: Assembled?
+        var nextRevision = 1
+        var built: Built?
+        /// Set when a full build failed: until one succeeds, every change rebuilds everything.
+        var needsFull = true
+    }
+
+    public let options: SiteBuilder.Options
+    private let state = Mutex(State())
+
+    public init(options: SiteBuilder.Options) {
+        self.options = options
+    }
+
+    /// Builds the site, in full the first time or when `changes` is nil, else only what
+    /// `changes` (paths relative to the site's folder, as ``SourceWatcher`` gives them) affects.
+    /// Writes to `output` every file of the site (a full update) or those that changed.
+    /// Fails with every diagnostic, errors and warnings; the last good build stays the base of
+    /// the next update.
+    public func update(changes: [String]?, to output: some SiteOutput) -> Result<Update, DiagnosticList> {
+        state.withLock { state in
+            let needs = changes.map { $0.map { need($0, state: state) } } ?? [.everything]
+            let full = state.needsFull || state.built == nil || needs.contains(.everything)
+            let relevant = zip(changes ?? [], needs).filter { $0.1 != .nothing }.map(\.0)
+            let result = full ? fullUpdate(&state, to: output) : partialUpdate(&state, changes: relevant, to: output)
+            if case .failure = result, full { state.needsFull = true }
+            return result
+        }
+    }
+
+    // MARK: What a change touches
+
+    private var contentPrefix: String { "Content/" }
+
+    /// What a changed path (relative to the site's folder) asks for.
+    private enum Need { case everything, listing, post, nothing }
+
+    private func need(_ path: String, state: State) -> Need {
+        // Settings, themes, boards and their settings.
+        guard path.hasPrefix(contentPrefix) else { return .everything }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count <= 2 || parts.last == "_board.yml" { return .everything }
+        if Self.isContentFile(path) { return .post }
+        let absolute = options.source + "/" + path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) {
+            // A folder of posts inside a board, or an attachment (which a dropped link may now find).
+            return isDirectory.boolValue ? .listing : .everything
+        }
+        // Gone: a folder that held posts, an attachment that was published, or something no
+        // build looked at (an editor's or sed's temporary file).
+        let folder = absolute + "/"
+        if state.posts.keys.contains(where: { $0.hasPrefix(folder) }) { return .listing }
+        if state.built?.attachments.contains(String(path.dropFirst(contentPrefix.count))) == true { return .everything }
+        return .nothing
+    }
+
+    static func isContentFile(_ path: String) -> Bool {
+        path.hasSuffix(".md") || path.hasSuffix(".comments.yml") || path.hasSuffix(".comments.yaml") || path.hasSuffix(".comments.json")
+    }
+
+    // MARK: Full and partial updates
+
+    private func fullUpdate(_ state: inout State, to output: some SiteOutput) -> Result<Update, DiagnosticList> {
+        let builder = SiteBuilder(options: options)
+        state.posts = [:]
+        state.assembled = nil
+        state.built = nil
+        state.engine = nil
+        var themeDiagnostics: [Diagnostic] = []
+        switch SiteLoader.scan(source: options.source, display: options.sourceDisplay, baseURL: options.baseURL) {
+        case .failure(let failure):
+            state.scan = nil
+            var diagnostics = failure.result.diagnostics
+            if let config = failure.result.config { _ = builder.loadTheme(config.theme, diagnostics: &diagnostics) }
+            return .failure(DiagnosticList(diagnostics.sortedForReport()))
+        case .success(let scan):
+            state.scan = scan
+            state.engine = builder.loadTheme(scan.config.theme, diagnostics: &themeDiagnostics)
+        }
+        return render(&state, reload: Set(), rescanned: true, full: true, extraDiagnostics: themeDiagnostics, to: output)
+    }
+
+    private func partialUpdate(_ state: inout State, changes: [String], to output: some SiteOutput) -> Result<Update, DiagnosticList> {
+        let changed = Set(changes.map { options.source + "/" + $0 })
+        // Files edited in place keep the folders' listing; anything else lists them again.
+        let listingSame = changed.allSatisfy { path in
+            (state.posts[path] != nil || state.commentOwner[path] != nil) && FileManager.default.fileExists(atPath: path)
+        }
+        if !listingSame {
+            switch SiteLoader.scan(source: options.source, display: options.sourceDisplay, baseURL: options.baseURL) {
+            case .failure(let failure):
+                return .failure(DiagnosticList(failure.result.diagnostics.sortedForReport()))
+            case .success(let scan):
+                state.scan = scan
+                state.assembled = nil
+            }
+        }
+        return render(&state, reload: changed, rescanned: !listingSame, full: false, extraDiagnostics: [], to: output)
+    }
+
+    /// Loads the posts that are new or in `reload`, assembles the site and renders what changed
+    /// since the last good build (everything when `full`).
+    private func render(
+        _ state: inout State, reload: Set<String>, rescanned: Bool, full: Bool, extraDiagnostics: [Diagnostic], to output: some SiteOutput
+    ) -> Result<Update, DiagnosticList> {
+        var steps = Steps()
+        let scan = state.scan!
+        let clock = SiteClock(timeZone: scan.config.timeZone)
+        let stale: [PostFile]
+        if full || rescanned {
+            stale = scan.postFiles.filter { file in
+                guard let loaded = state.posts[file.absolutePath] else { return true }
+                return reload.contains(file.absolutePath) || loaded.file.comments?.absolutePath != file.comments?.absolutePath
+                    || file.comments.map { reload.contains($0.absolutePath) } ?? false
+            }
+        } else {
+            stale = Set(reload.compactMap { state.posts[$0] != nil ? $0 : state.commentOwner[$0] }).sorted().map { state.posts[$0]!.file }
+        }
+        let fresh = parallelMap(stale, jobs: options.jobs) { PostLoader.load($0, config: scan.config, clock: clock) }
+        var patches: [(ref: PostRef, post: Post)]? = state.assembled == nil ? nil : []
+        for (file, (post, diagnostics)) in zip(stale, fresh) {
+            let old = state.posts[file.absolutePath]
+            let sameRow = old.flatMap { old in old.post.flatMap { a in post.map { b in Self.sameRow(a, b) } } } ?? false
+            state.posts[file.absolutePath] = LoadedPost(
+                file: file, post: post, diagnostics: diagnostics, revision: state.nextRevision,
+                rowRevision: sameRow ? old!.rowRevision : state.nextRevision)
+            state.nextRevision += 1
+            // A post read again with the same id takes its old place; anything else regroups the posts.
+            if let post, !diagnostics.hasErrors, let ref = state.assembled?.refs[file.absolutePath],
+                state.assembled?.site.boards[ref.board].posts[ref.post].id == post.id
+            {
+                patches?.append((ref, post))
+            } else {
+                patches = nil
+            }
+        }
+        if full || rescanned {
+            if state.posts.count != scan.postFiles.count {
+                let present = Set(scan.postFiles.map(\.absolutePath))
+                state.posts = state.posts.filter { present.contains($0.key) }
+            }
+            state.commentOwner = [:]
+            for file in scan.postFiles { if let comments = file.comments { state.commentOwner[comments.absolutePath] = file.absolutePath } }
+        }
+        steps.end("load")
+
+        let builder = SiteBuilder(options: options)
+        let contentRoot = builder.contentRoot
+        var diagnostics: [Diagnostic]
+        let site: Site
+        if let patches, var assembled = state.assembled {
+            // The common edit: posts changed in place, ids kept; the grouping stays.
+            var shown = Set<String>()
+            for file in stale {
+                shown.insert(file.displayPath)
+                if let comments = file.comments { shown.insert(comments.displayPath) }
+            }
+            for (ref, post) in patches {
+                assembled.site.boards[ref.board].posts[ref.post] = post
+                let loaded = state.posts[contentRoot + "/" + post.contentPath]!
+                assembled.revisions.posts[ref.board][ref.post] = loaded.revision
+                assembled.revisions.rows[ref.board][ref.post] = loaded.rowRevision
+            }
+            assembled.diagnostics = assembled.diagnostics.filter { !shown.contains($0.location.path) } + stale.flatMap { state.posts[$0.absolutePath]!.diagnostics }
+            assembled.diagnostics = assembled.diagnostics.sortedForReport()
+            state.assembled = assembled
+            site = assembled.site
+            diagnostics = assembled.diagnostics
+        } else {
+            state.assembled = nil
+            let loaded = scan.postFiles.map { file in
+                let post = state.posts[file.absolutePath]!
+                return (post.post, post.diagnostics)
+            }
+            let result = SiteLoader.assemble(scan, loaded: loaded)
+            guard let assembledSite = result.site, !result.diagnostics.hasErrors else {
+                return .failure(DiagnosticList((result.diagnostics + extraDiagnostics).sortedForReport()))
+            }
+            var refs: [String: PostRef] = [:]
+            refs.reserveCapacity(scan.postFiles.count)
+            var postRevisions = assembledSite.boards.map { Array(repeating: 0, count: $0.posts.count) }
+            var rowRevisions = postRevisions
+            for (b, board) in assembledSite.boards.enumerated() {
+                for p in board.posts.indices {
+                    let path = contentRoot + "/" + board.posts[p].contentPath
+                    refs[path] = PostRef(board: b, post: p)
+                    let loaded = state.posts[path]!
+                    postRevisions[b][p] = loaded.revision
+                    rowRevisions[b][p] = loaded.rowRevision
+                }
+            }
+            state.assembled = Assembled(
+                site: assembledSite, refs: refs, diagnostics: result.diagnostics, revisions: SiteRenderer.Revisions(posts: postRevisions, rows: rowRevisions))
+            site = assembledSite
+            diagnostics = result.diagnostics
+        }
+        diagnostics = (diagnostics + extraDiagnostics).sortedForReport()
+        guard let engine = state.engine, !diagnostics.hasErrors else { return .failure(DiagnosticList(diagnostics)) }
+        steps.end("assemble")
+
+        let revisions = state.assembled!.revisions
+        // Rows and long threads of posts that did not change are reused.
+        let previous = full ? nil : state.built
+        let cachedRows: [[TemplateObject?]]? = previous.map { previous in revisions.rows.map { $0.map { previous.rows[$0] } } }
+        var cachedThreads: [PostRef: SiteRenderer.Thread] = [:]
+        if let previous, !previous.threads.isEmpty {
+            for (b, board) in revisions.posts.enumerated() {
+                for (p, revision) in board.enumerated() { if let thread = previous.threads[revision] { cachedThreads[PostRef(board: b, post: p)] = thread } }
+            }
+        }
+        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, rows: cachedRows, threads: cachedThreads)
+        let pages = renderer.pages()
+        steps.end("index")
+        let postURLs = renderer.postURLs
+        let fingerprints = parallelMap(pages, jobs: options.jobs) { page -> (path: String, fingerprint: Int, changed: Bool) in
+            let path = renderer.outputPath(page)
+            let fingerprint = renderer.fingerprint(page, revisions: revisions)
+            guard let old = previous?.pages[path] else { return (path, fingerprint, true) }
+            return (path, fingerprint, old.fingerprint != Self.withLinks(fingerprint, old.linkTargets, postURLs))
+        }
+        let changed = zip(pages, fingerprints).filter(\.1.changed)
+        steps.end("compare")
+        do {
+            let rendered = try builder.render(changed.map(\.0), with: renderer, to: output)
+            steps.end("render")
+            var records = previous?.pages ?? [:]
+            var bytes = 0
+            for (page, (_, entry)) in zip(rendered, changed) {
+                bytes += page.bytes
+                records[page.path] = PageRecord(
+                    fingerprint: Self.withLinks(entry.fingerprint, page.linkTargets, postURLs), attachments: page.attachments,
+                    diagnostics: page.diagnostics, linkTargets: page.linkTargets)
+            }
+            var removed: [String] = []
+            if records.count != pages.count {
+                let present = Set(fingerprints.map(\.path))
+                for path in records.keys where !present.contains(path) {
+                    removed.append(path)
+                    records[path] = nil
+                }
+            }
+            var attachments = Set<[UInt8]>()
+            var pageDiagnostics: [Diagnostic] = []
+            for record in records.values {
+                for attachment in record.attachments { attachments.insert(Array(attachment.utf8)) }
+                pageDiagnostics += record.diagnostics
+            }
+            let (sources, collisions) = builder.checkAttachments(attachments)
+            let allDiagnostics = (diagnostics + Array(Set(pageDiagnostics + collisions))).sortedForReport()
+            if allDiagnostics.hasErrors { return .failure(DiagnosticList(allDiagnostics)) }
+            for attachment in sources where previous?.attachments.contains(attachment) != true {
+                try builder.copyAttachment(attachment, to: output)
+            }
+            if let previous {
+                let kept = Set(sources)
+                removed += previous.attachments.filter { !kept.contains($0) }.map { "_files/" + SiteBuilder.attachmentOutputPath($0) }
+            }
+            steps.end("check")
+
+            // Feeds and the sitemap are written when what they show changed: a feed with its
+            // posts' pages, the sitemap with the set of pages and the posts' dates.
+            var generated: [String: Int] = [:]
+            for feed in renderer.feedList() {
+                var hasher = Hasher()
+                for ref in feed.refs { hasher.combine(records[renderer.outputPath(.post(ref))]!.fingerprint) }
+                let fingerprint = hasher.finalize()
+                generated[feed.path] = fingerprint
+                if previous?.generated[feed.path] != fingerprint {
+                    let text = renderer.atom(title: feed.title, folder: feed.folder, refs: feed.refs)
+                    try output.write(feed.path, bytes: text.utf8)
+                    bytes += text.utf8.count
+                }
+            }
+            var hasher = Hasher()
+            for (page, entry) in zip(pages, fingerprints) {
+                hasher.combine(entry.path)
+                if case .post(let ref) = page { hasher.combine(site.boards[ref.board].posts[ref.post].updated.seconds) }
+            }
+            let sitemapFingerprint = hasher.finalize()
+            if let previous, previous.sitemapFingerprint == sitemapFingerprint {
+                for path in previous.sitemaps { generated[path] = 0 }
+            } else {
+                for (path, text) in renderer.sitemaps(pages) {
+                    try output.write(path, bytes: text.utf8)
+                    bytes += text.utf8.count
+                    generated[path] = 0
+                }
+            }
+            if previous == nil {
+                let robots = renderer.robots()
+                try output.write("robots.txt", bytes: robots.utf8)
+                bytes += robots.utf8.count
+            }
+            generated["robots.txt"] = 0
+            if let previous { removed += previous.generated.keys.filter { generated[$0] == nil } }
+            steps.end("feeds")
+
+            let staticCount = try previous?.staticCount ?? builder.copyStaticFiles(of: site, to: output).count
+            var rows: [Int: TemplateObject] = [:]
+            rows.reserveCapacity(site.postCount)
+            var threads: [Int: SiteRenderer.Thread] = [:]
+            for (b, board) in revisions.rows.enumerated() {
+                for (p, rowRevision) in board.enumerated() { rows[rowRevision] = renderer.rows[b][p] }
+            }
+            for (ref, thread) in renderer.longThreads { threads[revisions.posts[ref.board][ref.post]] = thread }
+            state.built = Built(
+                pages: records, attachments: Set(sources), generated: generated, sitemaps: generated.keys.filter { $0.hasPrefix("sitemap") },
+                sitemapFingerprint: sitemapFingerprint, staticCount: staticCount, rows: rows, threads: threads)
+            state.needsFull = false
+            var report = SiteBuilder.Report(diagnostics: allDiagnostics)
+            report.posts = site.postCount
+            report.comments = site.commentCount
+            report.pages = pages.count
+            report.files = pages.count + sources.count + generated.count + staticCount
+            report.bytes = bytes
+            steps.end("rest")
+            return .success(
+                Update(report: report, full: full, removed: removed.sorted(), rendered: rendered.count, basePath: site.config.basePath, steps: steps.done))
+        } catch {
+            state.needsFull = true
+            return .failure(
+                DiagnosticList(diagnostics + [.error(SourceLocation(path: options.sourceDisplay), "cannot build the site: \(error)")]))
+        }
+    }
+
+    /// Whether listings show `a` and `b` the same: the fields of a row, and the title and URL that
+    /// neighbours link with.
+    static func sameRow(_ a: Post, _ b: Post) -> Bool {
+        a.id == b.id && a.title == b.title && a.author == b.author && a.date == b.date && a.updated == b.updated && a.views == b.views
+            && a.recommends == b.recommends && a.commentCount == b.commentCount && a.notice == b.notice && a.deleted == b.deleted
+    }
+
+    /// A page's fingerprint with the posts its links looked up: a link to `x.md` changes when
+    /// `x.md` becomes a post or stops being one.
+    static func withLinks(_ fingerprint: Int, _ targets: [String], _ postURLs: [String: String]) -> Int {
+        if targets.isEmpty { return fingerprint }
+        var hasher = Hasher()
+        hasher.combine(fingerprint)
+        for target in targets { hasher.combine(postURLs[target]) }
+        return hasher.finalize()
+    }
+}
+
+/// Times the steps of an update.
+private struct Steps {
+    var done: [(name: String, seconds: Double)] = []
+    var start = ContinuousClock.now
+
+    mutating func end(_ name: String) {
+        let now = ContinuousClock.now
+        let elapsed = now - start
+        done.append((name, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        start = now
+    }
+}
+
+/// Diagnostics as an error value.
+public struct DiagnosticList: Error, Sendable {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}
