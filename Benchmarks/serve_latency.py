@@ -7,10 +7,11 @@ event on the Server-Sent Events stream that open pages listen to.
 
 For each size it generates a snapshot with Benchmarks/generate.py (or reuses --snapshot-dir/<N>),
 starts `bulletin serve --port 0` on it, connects to /__bulletin/events, then edits one post's body
-RUNS times (a different post each time, one at a time) and times write → `reload`. After each
-reload it fetches the post and checks that the edit is served. Prints the median, min and max,
-and the server's own rebuild times. The latency includes the watcher's quiet period (75 ms),
-which coalesces bursts of changes.
+RUNS times in each of three ways (its body, its title, a new comment; a different post each
+time, one at a time). It times write → `reload` event, then fetches the post as the reloading
+page would and times write → edited page served, checking that the edit is in it. Prints the
+median, min and max of each, and the server's own rebuild times. The latency includes the
+watcher's quiet period (20 ms), which coalesces bursts of changes.
 """
 import argparse
 import os
@@ -55,8 +56,27 @@ class EventStream:
                 self.buffer += data
 
 
+def edit(kind, path, marker):
+    """Edits one post the way a user would: its body, its title, or a new comment."""
+    if kind == "body":
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"\n{marker}\n")
+    elif kind == "title":
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r"^title: .*$", f"title: \"{marker}\"", text, count=1, flags=re.M)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        comments = path[:-3] + ".comments.yml"
+        existing = os.path.exists(comments) and os.path.getsize(comments) > 0
+        with open(comments, "a", encoding="utf-8") as f:
+            f.write(("\n" if existing else "") + f"- id: {marker}\n  author: \"측정\"\n  date: 2024-06-01T12:00:00+09:00\n  body: \"{marker}\"\n")
+
+
 def measure(binary, source, runs, timeout):
     server = subprocess.Popen([binary, "serve", "--source", source, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    results = {}
     try:
         line = server.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)(/\S*)", line)
@@ -66,28 +86,33 @@ def measure(binary, source, runs, timeout):
         events = EventStream(port)
         assert events.next_event(timeout) == "hello"
         posts = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(os.path.join(source, "Content")) for f in fs if f.endswith(".md"))
-        step = max(1, len(posts) // (runs + 1))
-        latencies = []
+        step = max(1, len(posts) // (3 * runs + 1))
+        n = 0
         for run in range(runs):
-            path = posts[(run + 1) * step]
-            marker = f"serve-latency-marker-{run}-{time.time_ns()}"
-            with open(path, "a", encoding="utf-8") as f:
-                f.write(f"\n{marker}\n")
-            start = time.monotonic()
-            while True:
-                name = events.next_event(timeout)
-                if name == "reload":
-                    break
-                if name == "build-error":
-                    raise SystemExit("the edit broke the build")
-            latencies.append(time.monotonic() - start)
-            board = os.path.relpath(path, os.path.join(source, "Content")).split(os.sep)[0]
-            post_id = os.path.basename(path)[:-3]
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{base}{board}/{post_id}/") as response:
-                if marker not in response.read().decode():
-                    raise SystemExit(f"the edit of {path} is not served after the reload")
-            time.sleep(0.3)
-        return latencies
+            for kind in ("body", "title", "comments"):
+                n += 1
+                path = posts[n * step]
+                marker = f"latency{kind}{run}x{time.time_ns()}"
+                start = time.monotonic()
+                edit(kind, path, marker)
+                while True:
+                    name = events.next_event(timeout)
+                    if name == "reload":
+                        break
+                    if name == "build-error":
+                        raise SystemExit(f"the {kind} edit of {path} broke the build")
+                event = time.monotonic() - start
+                board = os.path.relpath(path, os.path.join(source, "Content")).split(os.sep)[0]
+                post_id = os.path.basename(path)[:-3]
+                # What the reloading page does next: fetch the post again.
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{base}{board}/{post_id}/") as response:
+                    body = response.read().decode()
+                shown = time.monotonic() - start
+                if marker not in body:
+                    raise SystemExit(f"the {kind} edit of {path} is not served after the reload")
+                results.setdefault(kind, []).append((event, shown))
+                time.sleep(0.2)
+        return results
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -95,9 +120,12 @@ def measure(binary, source, runs, timeout):
         except subprocess.TimeoutExpired:
             server.kill()
             _, err = server.communicate()
-        rebuilds = re.findall(r"rebuilt .* in ([0-9.]+) s", err)
+        rebuilds = [float(x) for x in re.findall(r"rebuilt .* in ([0-9.]+) s", err)]
         if rebuilds:
-            print(f"  server's own rebuild times: median {statistics.median(map(float, rebuilds)):.3f} s", flush=True)
+            print(f"  server's own rebuild times: median {statistics.median(rebuilds) * 1000:.0f} ms over {len(rebuilds)}", flush=True)
+        first = re.search(r"^built .*$", err, re.M)
+        if first:
+            print(f"  first build: {first.group(0)}", flush=True)
 
 
 def main():
@@ -114,9 +142,12 @@ def main():
         if not os.path.exists(os.path.join(source, "site.yml")):
             subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), "--posts", str(count), "--out", source], check=True, stdout=subprocess.DEVNULL)
         print(f"{count} posts:", flush=True)
-        latencies = measure(args.binary, source, args.runs, args.timeout)
-        ms = sorted(round(x * 1000) for x in latencies)
-        print(f"  write → reload event: median {statistics.median(ms):.0f} ms, min {ms[0]} ms, max {ms[-1]} ms over {len(ms)} edits", flush=True)
+        results = measure(args.binary, source, args.runs, args.timeout)
+        for kind, pairs in results.items():
+            event = sorted(round(e * 1000) for e, _ in pairs)
+            shown = sorted(round(s * 1000) for _, s in pairs)
+            print(f"  {kind:8} write → reload event: median {statistics.median(event):.0f} ms (min {event[0]}, max {event[-1]}); "
+                  f"write → page served: median {statistics.median(shown):.0f} ms (min {shown[0]}, max {shown[-1]}) over {len(pairs)} edits", flush=True)
 
 
 if __name__ == "__main__":
