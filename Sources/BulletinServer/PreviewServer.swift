@@ -95,7 +95,8 @@ public struct PreviewServer: Sendable {
             if configuration.showSteps { line += " (" + steps.map { "\($0.name) \(String(format: "%.1f", $0.seconds * 1000)) ms" }.joined(separator: ", ") + ")" }
             configuration.log(line)
         case .unchanged:
-            break
+            // The sources are back to the last good build's (an undone broken edit): clear the overlay.
+            if let previous, await store.state.failure != nil { await store.publish(previous) }
         case .failed(let diagnostics):
             for diagnostic in diagnostics { configuration.log(diagnostic.description) }
             let errors = diagnostics.filter { $0.severity == .error }

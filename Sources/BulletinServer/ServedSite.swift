@@ -48,19 +48,17 @@ public struct ServedSite: Sendable {
     }
 
     /// This site with the files of a partial build: `written` replace or add files (dated `date`
-    /// unless their bytes are the same), `removed` are gone.
-    public func applying(written: [String: [UInt8]], removed: [String], date: Date) -> ServedSite {
+    /// unless their bytes are the same), `removed` are gone. Nil when no file changed.
+    public func applying(written: [String: [UInt8]], removed: [String], date: Date) -> ServedSite? {
+        let removed = removed.filter { files[$0] != nil }
+        let changed = written.filter { path, bytes in files[path].map { !$0.bytes.readableBytesView.elementsEqual(bytes) } ?? true }
+        if changed.isEmpty && removed.isEmpty { return nil }
         var site = self
         for path in removed { site.files[path] = nil }
         var added = !removed.isEmpty
-        for (path, bytes) in written {
-            let buffer = ByteBuffer(bytes: bytes)
-            if let old = files[path] {
-                if old.bytes == buffer { continue }
-            } else {
-                added = true
-            }
-            site.files[path] = File(bytes: buffer, modified: date, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
+        for (path, bytes) in changed {
+            if files[path] == nil { added = true }
+            site.files[path] = File(bytes: ByteBuffer(bytes: bytes), modified: date, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
         }
         if added { site.folders = Self.folders(of: site.files.keys) }
         return site

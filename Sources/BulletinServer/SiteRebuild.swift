@@ -10,7 +10,7 @@ public struct SiteRebuild: Sendable {
         case built(ServedSite, SiteBuilder.Report, rendered: Int, steps: [(name: String, seconds: Double)])
         /// The build failed: every diagnostic, errors and warnings.
         case failed([Diagnostic])
-        /// Nothing the site shows changed (a temporary file came and went).
+        /// No file of the site changed (a file saved as it was, a temporary file that came and went).
         case unchanged
     }
 
@@ -31,13 +31,14 @@ public struct SiteRebuild: Sendable {
         case .failure(let list):
             return .failed(list.diagnostics)
         case .success(let update):
-            if !update.full && update.removed.isEmpty && output.files.isEmpty { return .unchanged }
-            let site =
-                if update.full || previous == nil {
-                    ServedSite(files: output.files, basePath: update.basePath, date: date, previous: previous)
-                } else {
-                    previous!.applying(written: output.files, removed: update.removed, date: date)
-                }
+            let site: ServedSite
+            if let previous, !update.full {
+                // A partial build that changed no byte (a file saved as it was) reloads nothing.
+                guard let changed = previous.applying(written: output.files, removed: update.removed, date: date) else { return .unchanged }
+                site = changed
+            } else {
+                site = ServedSite(files: output.files, basePath: update.basePath, date: date, previous: previous)
+            }
             var steps = update.steps
             steps.append(("serve", (ContinuousClock.now - start).seconds - steps.reduce(0) { $0 + $1.seconds }))
             return .built(site, update.report, rendered: update.rendered, steps: steps)

@@ -151,6 +151,38 @@ import Testing
         #expect(!page.text.contains("bulletin-overlay"))
     }
 
+    @Test func undoingABrokenEditClearsTheOverlay() async throws {
+        let fixture = try PreviewFixture.site()
+        let server = try await RunningServer.start(fixture)
+        defer { Task { await server.stop() } }
+        let events = try await server.events()
+        let original = try #require(fixture.read("Content/free/102.md"))
+        let before = events.events.count
+        try fixture.save("Content/free/102.md", "---\ntitle: [고장\n---\n")
+        _ = try await events.next("build-error", from: before)
+        #expect(try await server.get("/free/102/").text.contains("bulletin-overlay"))
+        // Back to the very bytes of the last good build: no page changes, but the overlay goes.
+        let undone = events.events.count
+        try fixture.save("Content/free/102.md", original)
+        _ = try await events.next("reload", from: undone)
+        #expect(!(try await server.get("/free/102/").text.contains("bulletin-overlay")))
+    }
+
+    @Test func savingAFileUnchangedReloadsNothing() async throws {
+        let fixture = try PreviewFixture.site()
+        let server = try await RunningServer.start(fixture)
+        defer { Task { await server.stop() } }
+        let events = try await server.events()
+        let original = try #require(fixture.read("Content/free/102.md"))
+        let before = events.events.count
+        try fixture.save("Content/free/102.md", original)
+        try fixture.save("Content/free/102.md", original + "\n추가\n")
+        // One reload, for the second save only (both may also be coalesced into one).
+        _ = try await events.next("reload", from: before)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(events.events[before...].filter { $0.name == "reload" }.count == 1)
+    }
+
     @Test func shutdownEndsOpenEventStreams() async throws {
         let server = try await RunningServer.start(try PreviewFixture.site())
         let events = try await server.events()
