@@ -39,7 +39,7 @@ public struct ServedSite: Sendable {
         for (path, bytes) in written {
             let buffer = ByteBuffer(bytes: bytes)
             var modified = date
-            if let old = previous?.files[path], old.bytes == buffer { modified = old.modified }
+            if let old = previous?.files[path], Self.same(old.bytes, bytes) { modified = old.modified }
             files[path] = File(bytes: buffer, modified: modified, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
         }
         self.files = files
@@ -51,7 +51,7 @@ public struct ServedSite: Sendable {
     /// unless their bytes are the same), `removed` are gone. Nil when no file changed.
     public func applying(written: [String: [UInt8]], removed: [String], date: Date) -> ServedSite? {
         let removed = removed.filter { files[$0] != nil }
-        let changed = written.filter { path, bytes in files[path].map { !$0.bytes.readableBytesView.elementsEqual(bytes) } ?? true }
+        let changed = written.filter { path, bytes in files[path].map { !Self.same($0.bytes, bytes) } ?? true }
         if changed.isEmpty && removed.isEmpty { return nil }
         var site = self
         for path in removed { site.files[path] = nil }
@@ -62,6 +62,11 @@ public struct ServedSite: Sendable {
         }
         if added { site.folders = Self.folders(of: site.files.keys) }
         return site
+    }
+
+    static func same(_ buffer: ByteBuffer, _ bytes: [UInt8]) -> Bool {
+        buffer.readableBytes == bytes.count
+            && buffer.withUnsafeReadableBytes { a in bytes.withUnsafeBytes { b in a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } }
     }
 
     /// Every folder holding one of `paths`, and the root.

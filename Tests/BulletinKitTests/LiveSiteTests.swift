@@ -42,13 +42,13 @@ import Testing
         }.joined()
     }
 
-    /// Every file of a fresh full build.
-    static func fullBuild(_ site: FixtureSite) throws -> [String: [UInt8]] {
+    /// Every file of a fresh full build, and its diagnostics.
+    static func fullBuild(_ site: FixtureSite) throws -> (files: [String: [UInt8]], diagnostics: [String]) {
         let output = MemoryOutput()
         let live = LiveSite(options: SiteBuilder.Options(source: site.root, sourceDisplay: ".", jobs: 2))
         let update = try live.update(changes: nil, to: output).get()
         #expect(update.full)
-        return output.files
+        return (output.files, update.report.diagnostics.map(\.description))
     }
 
     /// A site kept up to date by partial updates, compared with a full build after each change.
@@ -76,7 +76,8 @@ import Testing
                 for path in update.removed { files[path] = nil }
                 files.merge(output.files) { _, new in new }
             }
-            let expected = try LiveSiteTests.fullBuild(site)
+            let (expected, warnings) = try LiveSiteTests.fullBuild(site)
+            #expect(update.report.diagnostics.map(\.description) == warnings, sourceLocation: sourceLocation)
             let missing = Set(expected.keys).subtracting(files.keys).sorted()
             let extra = Set(files.keys).subtracting(expected.keys).sorted()
             let differing = expected.keys.filter { files[$0] != nil && files[$0] != expected[$0] }.sorted()
@@ -145,6 +146,13 @@ import Testing
         try session.update(["Content/qna/2024"])
         try FileManager.default.moveItem(atPath: site.root + "/Content/qna/2024", toPath: site.root + "/Content/qna/2025")
         try session.update(["Content/qna/2024", "Content/qna/2025"])
+        // A comment file without its post: a warning, and a second comment file for a post.
+        try site.write("Content/free/외톨이.comments.yml", Self.comments(1, count: 1))
+        try session.update(["Content/free/외톨이.comments.yml"])
+        try site.write("Content/free/10.comments.json", "[]")
+        try session.update(["Content/free/10.comments.json"])
+        try site.delete("Content/free/외톨이.comments.yml")
+        try session.update(["Content/free/외톨이.comments.yml"])
         // A temporary file that came and went (sed -i, editors) changes nothing.
         let nothing = try session.update(["Content/free/sedX1y2Z3"])
         #expect(!nothing.full && nothing.rendered == 0)

@@ -43,9 +43,38 @@ public enum SiteLoader {
     struct Scan: Sendable {
         var config: SiteConfig
         var boardSettings: [(slug: String, settings: ConfigLoader.BoardSettings)]
+        /// Board by board, in the order of `boardSettings`' folders on disk.
         var postFiles: [PostFile]
-        var diagnostics: [Diagnostic]
+        /// Problems with the settings and the boards' folders.
+        var topDiagnostics: [Diagnostic]
+        /// Problems found walking each board's folder, by board.
+        var boardDiagnostics: [String: [Diagnostic]]
+        var contentRoot: String
         var contentDisplay: String
+        var realContentRoot: String
+
+        var diagnostics: [Diagnostic] {
+            topDiagnostics + boardDiagnostics.keys.sorted().flatMap { boardDiagnostics[$0]! }
+        }
+
+        /// Walks one board's folder again (its posts came, went or moved; its settings did not change).
+        mutating func rescan(board: String) {
+            guard let first = postFiles.firstIndex(where: { $0.board == board }) ?? insertionPoint(of: board) else { return }
+            let end = postFiles[first...].firstIndex { $0.board != board } ?? postFiles.endIndex
+            var files: [PostFile] = []
+            var diagnostics: [Diagnostic] = []
+            SiteLoader.collectPosts(
+                board: board, folder: contentRoot + "/" + board, relative: board, display: contentDisplay + "/" + board, realRoot: realContentRoot,
+                into: &files, diagnostics: &diagnostics)
+            postFiles.replaceSubrange(first..<end, with: files)
+            boardDiagnostics[board] = diagnostics
+        }
+
+        /// Where a board without posts would have them: before the first post of a later board.
+        private func insertionPoint(of board: String) -> Int? {
+            guard boardSettings.contains(where: { $0.slug == board }) else { return nil }
+            return postFiles.firstIndex { $0.board.utf8.lexicographicallyPrecedes(board.utf8) == false } ?? postFiles.endIndex
+        }
     }
 
     /// Reads `site.yml` and the boards' `_board.yml`, and lists the post files of `Content/`.
@@ -83,6 +112,7 @@ public enum SiteLoader {
 
         var boardSettings: [(slug: String, settings: ConfigLoader.BoardSettings)] = []
         var postFiles: [PostFile] = []
+        var boardDiagnostics: [String: [Diagnostic]] = [:]
         var lowered: [String: String] = [:]
         for entry in sortedEntries(contentRoot) where !entry.hasPrefix(".") {
             let path = contentRoot + "/" + entry
@@ -128,10 +158,15 @@ public enum SiteLoader {
                 }
             }
             boardSettings.append((entry, settings))
-            collectPosts(board: entry, folder: path, relative: entry, display: display, realRoot: realContent, into: &postFiles, diagnostics: &diagnostics)
+            var walked: [Diagnostic] = []
+            collectPosts(board: entry, folder: path, relative: entry, display: display, realRoot: realContent, into: &postFiles, diagnostics: &walked)
+            boardDiagnostics[entry] = walked
         }
 
-        return .success(Scan(config: config, boardSettings: boardSettings, postFiles: postFiles, diagnostics: diagnostics, contentDisplay: contentDisplay))
+        return .success(
+            Scan(
+                config: config, boardSettings: boardSettings, postFiles: postFiles, topDiagnostics: diagnostics, boardDiagnostics: boardDiagnostics,
+                contentRoot: contentRoot, contentDisplay: contentDisplay, realContentRoot: realContent))
     }
 
     /// The site made of the scanned folders and the posts loaded from `scan.postFiles` (one result
@@ -176,7 +211,7 @@ public enum SiteLoader {
         return LoadResult(site: site, diagnostics: diagnostics.sortedForReport(), config: config)
     }
 
-    private static func collectPosts(
+    static func collectPosts(
         board: String, folder: String, relative: String, display: String, realRoot: String, into files: inout [PostFile],
         diagnostics: inout [Diagnostic]
     ) {

@@ -57,14 +57,21 @@ extension SiteRenderer {
 
     /// `sitemap.xml` (an index of `sitemap-N.xml` files past `limit` URLs) for these pages.
     public func sitemaps(_ pages: [PageSpec], limit: Int = sitemapLimit) -> [(path: String, text: String)] {
-        var entries: [String] = []
-        for page in pages where page != .notFound {
-            var entry = "  <url><loc>\(Escape.xml(absolute(folder(page))))</loc>"
-            if case .post(let ref) = page {
-                entry += "<lastmod>\(display.iso(site.boards[ref.board].posts[ref.post].updated))</lastmod>"
-            }
-            entries.append(entry + "</url>\n")
+        sitemaps(entries: pages.compactMap(sitemapEntry), limit: limit)
+    }
+
+    /// A page's `<url>` line of the sitemap; nil for the 404 page.
+    func sitemapEntry(_ page: PageSpec) -> String? {
+        if page == .notFound { return nil }
+        var entry = "  <url><loc>\(Escape.xml(absolute(folder(page))))</loc>"
+        if case .post(let ref) = page {
+            entry += "<lastmod>\(display.iso(site.boards[ref.board].posts[ref.post].updated))</lastmod>"
         }
+        return entry + "</url>\n"
+    }
+
+    /// The sitemap files of these `<url>` lines.
+    func sitemaps(entries: [String], limit: Int = sitemapLimit) -> [(path: String, text: String)] {
         func urlset(_ slice: ArraySlice<String>) -> String {
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
                 + slice.joined() + "</urlset>\n"

@@ -53,7 +53,9 @@ public final class LiveSite: Sendable {
         /// Feeds (with their fingerprint), sitemaps and robots.txt.
         var generated: [String: Int]
         var sitemaps: [String]
-        var sitemapFingerprint: Int
+        /// Each page's line of the sitemap, by path, with the date of the post it shows.
+        var sitemapEntries: [String: (updated: Int64, line: String)]
+        var sitemapLines: [String]
         var staticCount: Int
         /// Listing rows by row revision, long threads by revision.
         var rows: [Int: TemplateObject]
@@ -155,31 +157,33 @@ public final class LiveSite: Sendable {
             state.scan = scan
             state.engine = builder.loadTheme(scan.config.theme, diagnostics: &themeDiagnostics)
         }
-        return render(&state, reload: Set(), rescanned: true, full: true, extraDiagnostics: themeDiagnostics, to: output)
+        return render(&state, reload: Set(), rescanned: true, walked: ([], []), full: true, extraDiagnostics: themeDiagnostics, to: output)
     }
 
     private func partialUpdate(_ state: inout State, changes: [String], to output: some SiteOutput) -> Result<Update, DiagnosticList> {
         let changed = Set(changes.map { options.source + "/" + $0 })
         // Files edited in place keep the folders' listing; anything else lists them again.
+        var walked: (old: [Diagnostic], new: [Diagnostic]) = ([], [])
         let listingSame = changed.allSatisfy { path in
             (state.posts[path] != nil || state.commentOwner[path] != nil) && FileManager.default.fileExists(atPath: path)
         }
         if !listingSame {
-            switch SiteLoader.scan(source: options.source, display: options.sourceDisplay, baseURL: options.baseURL) {
-            case .failure(let failure):
-                return .failure(DiagnosticList(failure.result.diagnostics.sortedForReport()))
-            case .success(let scan):
-                state.scan = scan
-                state.assembled = nil
+            // Only the boards touched are walked again (a board's settings or a new board rebuild everything).
+            let boards = Set(changes.compactMap { $0.split(separator: "/").dropFirst().first.map(String.init) })
+            for board in boards.sorted() {
+                walked.old += state.scan!.boardDiagnostics[board] ?? []
+                state.scan!.rescan(board: board)
+                walked.new += state.scan!.boardDiagnostics[board] ?? []
             }
         }
-        return render(&state, reload: changed, rescanned: !listingSame, full: false, extraDiagnostics: [], to: output)
+        return render(&state, reload: changed, rescanned: !listingSame, walked: walked, full: false, extraDiagnostics: [], to: output)
     }
 
     /// Loads the posts that are new or in `reload`, assembles the site and renders what changed
     /// since the last good build (everything when `full`).
     private func render(
-        _ state: inout State, reload: Set<String>, rescanned: Bool, full: Bool, extraDiagnostics: [Diagnostic], to output: some SiteOutput
+        _ state: inout State, reload: Set<String>, rescanned: Bool, walked: (old: [Diagnostic], new: [Diagnostic]), full: Bool,
+        extraDiagnostics: [Diagnostic], to output: some SiteOutput
     ) -> Result<Update, DiagnosticList> {
         var steps = Steps()
         let scan = state.scan!
@@ -195,7 +199,9 @@ public final class LiveSite: Sendable {
             stale = Set(reload.compactMap { state.posts[$0] != nil ? $0 : state.commentOwner[$0] }).sorted().map { state.posts[$0]!.file }
         }
         let fresh = parallelMap(stale, jobs: options.jobs) { PostLoader.load($0, config: scan.config, clock: clock) }
-        var patches: [(ref: PostRef, post: Post)]? = state.assembled == nil ? nil : []
+        // Posts read again in place can be patched into the last assembled site when no post file
+        // came or went (a stale file that is new has no place in it, so equal counts suffice).
+        var patches: [(ref: PostRef, post: Post)]? = state.assembled.map { $0.refs.count == scan.postFiles.count ? [] : nil } ?? nil
         for (file, (post, diagnostics)) in zip(stale, fresh) {
             let old = state.posts[file.absolutePath]
             let sameRow = old.flatMap { old in old.post.flatMap { a in post.map { b in Self.sameRow(a, b) } } } ?? false
@@ -239,7 +245,11 @@ public final class LiveSite: Sendable {
                 assembled.revisions.posts[ref.board][ref.post] = loaded.revision
                 assembled.revisions.rows[ref.board][ref.post] = loaded.rowRevision
             }
-            assembled.diagnostics = assembled.diagnostics.filter { !shown.contains($0.location.path) } + stale.flatMap { state.posts[$0.absolutePath]!.diagnostics }
+            // The stale posts' problems, and those of the boards' folders walked again, are replaced.
+            let walkedBefore = Set(walked.old)
+            assembled.diagnostics =
+                assembled.diagnostics.filter { !shown.contains($0.location.path) && !walkedBefore.contains($0) }
+                + stale.flatMap { state.posts[$0.absolutePath]!.diagnostics } + walked.new
             assembled.diagnostics = assembled.diagnostics.sortedForReport()
             state.assembled = assembled
             site = assembled.site
@@ -349,16 +359,27 @@ public final class LiveSite: Sendable {
                     bytes += text.utf8.count
                 }
             }
-            var hasher = Hasher()
-            for (page, entry) in zip(pages, fingerprints) {
-                hasher.combine(entry.path)
-                if case .post(let ref) = page { hasher.combine(site.boards[ref.board].posts[ref.post].updated.seconds) }
+            // The sitemap's lines are kept by page, with the post date they show.
+            var sitemapEntries: [String: (updated: Int64, line: String)] = [:]
+            sitemapEntries.reserveCapacity(pages.count)
+            var lines: [String] = []
+            lines.reserveCapacity(pages.count)
+            for (page, entry) in zip(pages, fingerprints) where page != .notFound {
+                let updated = if case .post(let ref) = page { site.boards[ref.board].posts[ref.post].updated.seconds } else { Int64.min }
+                let line: String
+                if let old = previous?.sitemapEntries[entry.path], old.updated == updated {
+                    line = old.line
+                } else {
+                    line = renderer.sitemapEntry(page)!
+                }
+                sitemapEntries[entry.path] = (updated, line)
+                lines.append(line)
             }
-            let sitemapFingerprint = hasher.finalize()
-            if let previous, previous.sitemapFingerprint == sitemapFingerprint {
+            // Reused lines share their storage, so comparing the unchanged lines is quick.
+            if let previous, previous.sitemapLines == lines {
                 for path in previous.sitemaps { generated[path] = 0 }
             } else {
-                for (path, text) in renderer.sitemaps(pages) {
+                for (path, text) in renderer.sitemaps(entries: lines) {
                     try output.write(path, bytes: text.utf8)
                     bytes += text.utf8.count
                     generated[path] = 0
@@ -383,7 +404,7 @@ public final class LiveSite: Sendable {
             for (ref, thread) in renderer.longThreads { threads[revisions.posts[ref.board][ref.post]] = thread }
             state.built = Built(
                 pages: records, attachments: Set(sources), generated: generated, sitemaps: generated.keys.filter { $0.hasPrefix("sitemap") },
-                sitemapFingerprint: sitemapFingerprint, staticCount: staticCount, rows: rows, threads: threads)
+                sitemapEntries: sitemapEntries, sitemapLines: lines, staticCount: staticCount, rows: rows, threads: threads)
             state.needsFull = false
             var report = SiteBuilder.Report(diagnostics: allDiagnostics)
             report.posts = site.postCount
