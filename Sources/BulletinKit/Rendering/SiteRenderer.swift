@@ -103,10 +103,10 @@ public struct SiteRenderer: Sendable {
             let listing = index.boards[b]
             for n in 1...Pagination(total: listing.listing.count, perPage: board.perPage).pageCount { pages.append(.board(b, page: n)) }
             for n in 1...Pagination(total: listing.best.count, perPage: board.perPage).pageCount { pages.append(.best(b, page: n)) }
-            for (p, post) in board.posts.enumerated() {
+            for p in board.posts.indices {
                 let ref = PostRef(board: b, post: p)
                 pages.append(.post(ref))
-                let commentPages = Pagination(total: post.comments.count, perPage: site.config.commentsPerPage).pageCount
+                let commentPages = Pagination(total: board.posts[p].comments.count, perPage: site.config.commentsPerPage).pageCount
                 if commentPages > 1 { for n in 2...commentPages { pages.append(.postComments(ref, page: n)) } }
             }
         }

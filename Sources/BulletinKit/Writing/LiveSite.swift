@@ -44,17 +44,19 @@ public final class LiveSite: Sendable {
         var attachments: [String]
         var diagnostics: [Diagnostic]
         var linkTargets: [String]
+        /// The page's line of the sitemap, with the date of the post it shows.
+        var sitemapLine: (updated: Int64, line: String)? = nil
     }
 
     /// What the last good build wrote.
     private struct Built: Sendable {
-        var pages: [String: PageRecord]
+        /// Every page's path, in ``SiteRenderer/pages()`` order, and what is known of it.
+        var paths: [String]
+        var records: [PageRecord]
         var attachments: Set<String>
         /// Feeds (with their fingerprint), sitemaps and robots.txt.
         var generated: [String: Int]
         var sitemaps: [String]
-        /// Each page's line of the sitemap, by path, with the date of the post it shows.
-        var sitemapEntries: [String: (updated: Int64, line: String)]
         var sitemapLines: [String]
         var staticCount: Int
         /// Listing rows by row revision, long threads by revision.
@@ -232,28 +234,26 @@ public final class LiveSite: Sendable {
         let contentRoot = builder.contentRoot
         var diagnostics: [Diagnostic]
         let site: Site
-        if let patches, var assembled = state.assembled {
-            // The common edit: posts changed in place, ids kept; the grouping stays.
+        if let patches, state.assembled != nil {
+            // The common edit: posts changed in place, ids kept; the grouping stays. The site is
+            // changed where it is held (copying it would copy every post).
             var shown = Set<String>()
             for file in stale {
                 shown.insert(file.displayPath)
                 if let comments = file.comments { shown.insert(comments.displayPath) }
             }
             for (ref, post) in patches {
-                assembled.site.boards[ref.board].posts[ref.post] = post
+                state.assembled!.site.boards[ref.board].posts[ref.post] = post
                 let loaded = state.posts[contentRoot + "/" + post.contentPath]!
-                assembled.revisions.posts[ref.board][ref.post] = loaded.revision
-                assembled.revisions.rows[ref.board][ref.post] = loaded.rowRevision
+                state.assembled!.revisions.posts[ref.board][ref.post] = loaded.revision
+                state.assembled!.revisions.rows[ref.board][ref.post] = loaded.rowRevision
             }
             // The stale posts' problems, and those of the boards' folders walked again, are replaced.
             let walkedBefore = Set(walked.old)
-            assembled.diagnostics =
-                assembled.diagnostics.filter { !shown.contains($0.location.path) && !walkedBefore.contains($0) }
-                + stale.flatMap { state.posts[$0.absolutePath]!.diagnostics } + walked.new
-            assembled.diagnostics = assembled.diagnostics.sortedForReport()
-            state.assembled = assembled
-            site = assembled.site
-            diagnostics = assembled.diagnostics
+            let kept = state.assembled!.diagnostics.filter { !shown.contains($0.location.path) && !walkedBefore.contains($0) }
+            state.assembled!.diagnostics = (kept + stale.flatMap { state.posts[$0.absolutePath]!.diagnostics } + walked.new).sortedForReport()
+            site = state.assembled!.site
+            diagnostics = state.assembled!.diagnostics
         } else {
             state.assembled = nil
             let loaded = scan.postFiles.map { file in
@@ -298,38 +298,44 @@ public final class LiveSite: Sendable {
         }
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, rows: cachedRows, threads: cachedThreads)
         let pages = renderer.pages()
+        let paths = parallelMap(pages, jobs: options.jobs) { renderer.outputPath($0) }
         steps.end("index")
-        let postURLs = renderer.postURLs
-        let fingerprints = parallelMap(pages, jobs: options.jobs) { page -> (path: String, fingerprint: Int, changed: Bool) in
-            let path = renderer.outputPath(page)
-            let fingerprint = renderer.fingerprint(page, revisions: revisions)
-            guard let old = previous?.pages[path] else { return (path, fingerprint, true) }
-            return (path, fingerprint, old.fingerprint != Self.withLinks(fingerprint, old.linkTargets, postURLs))
+        // Where each page was in the last build: the same place when the pages are the same
+        // (most edits), else found by path.
+        let oldPosition: [Int?]
+        var removed: [String] = []
+        if let previous, previous.paths == paths {
+            oldPosition = Array(previous.paths.indices)
+        } else if let previous {
+            let byPath = Dictionary(uniqueKeysWithValues: previous.paths.enumerated().map { ($1, $0) })
+            oldPosition = paths.map { byPath[$0] }
+            let present = Set(paths)
+            removed = previous.paths.filter { !present.contains($0) }
+        } else {
+            oldPosition = Array(repeating: nil, count: pages.count)
         }
-        let changed = zip(pages, fingerprints).filter(\.1.changed)
+        let postURLs = renderer.postURLs
+        let changed = parallelMap(Array(pages.indices), jobs: options.jobs) { i -> (fingerprint: Int, changed: Bool) in
+            let fingerprint = renderer.fingerprint(pages[i], revisions: revisions)
+            guard let old = oldPosition[i].map({ previous!.records[$0] }) else { return (fingerprint, true) }
+            return (fingerprint, old.fingerprint != Self.withLinks(fingerprint, old.linkTargets, postURLs))
+        }
+        let toRender = pages.indices.filter { changed[$0].changed }
         steps.end("compare")
         do {
-            let rendered = try builder.render(changed.map(\.0), with: renderer, to: output)
+            let rendered = try builder.render(toRender.map { pages[$0] }, with: renderer, to: output)
             steps.end("render")
-            var records = previous?.pages ?? [:]
+            var records = oldPosition.map { $0.map { previous!.records[$0] } ?? PageRecord(fingerprint: 0, attachments: [], diagnostics: [], linkTargets: []) }
             var bytes = 0
-            for (page, (_, entry)) in zip(rendered, changed) {
+            for (page, i) in zip(rendered, toRender) {
                 bytes += page.bytes
-                records[page.path] = PageRecord(
-                    fingerprint: Self.withLinks(entry.fingerprint, page.linkTargets, postURLs), attachments: page.attachments,
-                    diagnostics: page.diagnostics, linkTargets: page.linkTargets)
-            }
-            var removed: [String] = []
-            if records.count != pages.count {
-                let present = Set(fingerprints.map(\.path))
-                for path in records.keys where !present.contains(path) {
-                    removed.append(path)
-                    records[path] = nil
-                }
+                records[i] = PageRecord(
+                    fingerprint: Self.withLinks(changed[i].fingerprint, page.linkTargets, postURLs), attachments: page.attachments,
+                    diagnostics: page.diagnostics, linkTargets: page.linkTargets, sitemapLine: records[i].sitemapLine)
             }
             var attachments = Set<[UInt8]>()
             var pageDiagnostics: [Diagnostic] = []
-            for record in records.values {
+            for record in records {
                 for attachment in record.attachments { attachments.insert(Array(attachment.utf8)) }
                 pageDiagnostics += record.diagnostics
             }
@@ -348,9 +354,11 @@ public final class LiveSite: Sendable {
             // Feeds and the sitemap are written when what they show changed: a feed with its
             // posts' pages, the sitemap with the set of pages and the posts' dates.
             var generated: [String: Int] = [:]
+            var postPage = site.boards.map { Array(repeating: 0, count: $0.posts.count) }
+            for (i, page) in pages.enumerated() { if case .post(let ref) = page { postPage[ref.board][ref.post] = i } }
             for feed in renderer.feedList() {
                 var hasher = Hasher()
-                for ref in feed.refs { hasher.combine(records[renderer.outputPath(.post(ref))]!.fingerprint) }
+                for ref in feed.refs { hasher.combine(records[postPage[ref.board][ref.post]].fingerprint) }
                 let fingerprint = hasher.finalize()
                 generated[feed.path] = fingerprint
                 if previous?.generated[feed.path] != fingerprint {
@@ -360,22 +368,13 @@ public final class LiveSite: Sendable {
                 }
             }
             // The sitemap's lines are kept by page, with the post date they show.
-            var sitemapEntries: [String: (updated: Int64, line: String)] = [:]
-            sitemapEntries.reserveCapacity(pages.count)
             var lines: [String] = []
             lines.reserveCapacity(pages.count)
-            for (page, entry) in zip(pages, fingerprints) where page != .notFound {
+            for (i, page) in pages.enumerated() where page != .notFound {
                 let updated = if case .post(let ref) = page { site.boards[ref.board].posts[ref.post].updated.seconds } else { Int64.min }
-                let line: String
-                if let old = previous?.sitemapEntries[entry.path], old.updated == updated {
-                    line = old.line
-                } else {
-                    line = renderer.sitemapEntry(page)!
-                }
-                sitemapEntries[entry.path] = (updated, line)
-                lines.append(line)
+                if records[i].sitemapLine?.updated != updated { records[i].sitemapLine = (updated, renderer.sitemapEntry(page)!) }
+                lines.append(records[i].sitemapLine!.line)
             }
-            // Reused lines share their storage, so comparing the unchanged lines is quick.
             if let previous, previous.sitemapLines == lines {
                 for path in previous.sitemaps { generated[path] = 0 }
             } else {
@@ -403,8 +402,8 @@ public final class LiveSite: Sendable {
             }
             for (ref, thread) in renderer.longThreads { threads[revisions.posts[ref.board][ref.post]] = thread }
             state.built = Built(
-                pages: records, attachments: Set(sources), generated: generated, sitemaps: generated.keys.filter { $0.hasPrefix("sitemap") },
-                sitemapEntries: sitemapEntries, sitemapLines: lines, staticCount: staticCount, rows: rows, threads: threads)
+                paths: paths, records: records, attachments: Set(sources), generated: generated,
+                sitemaps: generated.keys.filter { $0.hasPrefix("sitemap") }, sitemapLines: lines, staticCount: staticCount, rows: rows, threads: threads)
             state.needsFull = false
             var report = SiteBuilder.Report(diagnostics: allDiagnostics)
             report.posts = site.postCount
