@@ -10,15 +10,20 @@ import Testing
     static func makeSite() throws -> FixtureSite {
         var files = "-- site.yml --\ntitle: 실시간\nper_page: 5\nbest_threshold: 5\n"
         files += "-- Content/free/_board.yml --\ntitle: 자유\nper_page: 5\n-- Content/qna/_board.yml --\ntitle: 질문\nsort: activity\nper_page: 5\n"
-        let tags = ["가을", "나무", "Swift", "swift", "다람쥐"]
         for n in 1...36 {
             let board = n % 3 == 0 ? "qna" : "free"
-            files += "-- Content/\(board)/\(n).md --\n" + post(n, title: "글 \(n)", tags: [tags[n % 5], tags[(n * 2) % 5]])
+            files += "-- Content/\(board)/\(n).md --\n" + post(n, title: "글 \(n)", tags: tags(n))
             if n % 4 == 0 {
                 files += "-- Content/\(board)/\(n).comments.yml --\n" + comments(n, count: n % 7 + 1)
             }
         }
         return try FixtureSite(files)
+    }
+
+    /// The tags post `n` starts with.
+    static func tags(_ n: Int) -> [String] {
+        let tags = ["가을", "나무", "Swift", "swift", "다람쥐"]
+        return [tags[n % 5], tags[(n * 2) % 5]]
     }
 
     static func post(_ n: Int, title: String, tags: [String], day: Int? = nil, recommends: Int? = nil, body: String? = nil) -> String {
@@ -120,6 +125,12 @@ import Testing
         let site = try Self.makeSite()
         defer { site.remove() }
         let session = try Session(site)
+        // Titles and bodies only: the indexes of the last build are reused.
+        try site.write("Content/free/5.md", Self.post(5, title: "제목만 바뀐 글", tags: Self.tags(5)))
+        try session.update(["Content/free/5.md"])
+        try site.write("Content/free/5.md", Self.post(5, title: "제목만 바뀐 글", tags: Self.tags(5), body: "[뒤 글](7.md)만 남은 본문"))
+        try site.write("Content/qna/6.md", Self.post(6, title: "질문 제목", tags: Self.tags(6)))
+        try session.update(["Content/free/5.md", "Content/qna/6.md"])
         // The date moves the post across listing, archive and neighbour pages.
         try site.write("Content/free/7.md", Self.post(7, title: "글 7", tags: ["나무"], day: 28))
         try session.update(["Content/free/7.md"])

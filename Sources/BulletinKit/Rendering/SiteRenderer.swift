@@ -22,31 +22,40 @@ public struct SiteRenderer: Sendable {
     let realContentRoot: String
 
     public init(site: Site, engine: any TemplateEngine, contentRoot: String) {
-        self.init(site: site, engine: engine, contentRoot: contentRoot, rows: nil, threads: nil)
+        self.init(site: site, engine: engine, contentRoot: contentRoot, rows: nil, threads: nil, index: nil, archive: nil, postURLs: nil)
     }
 
     /// - Parameters:
     ///   - rows: each post's listing row (`row(_:board:base:display:)`) when known, by board and
     ///     post; nil entries are made here.
     ///   - threads: the display order of threads longer than a page, when known, by post.
-    init(site: Site, engine: any TemplateEngine, contentRoot: String, rows: [[TemplateObject?]]?, threads: [PostRef: Thread]?) {
+    ///   - index, archive, postURLs: those of a renderer of a site whose posts differ from this
+    ///     one's in nothing they are made of, when there is one.
+    init(
+        site: Site, engine: any TemplateEngine, contentRoot: String, rows: [[TemplateObject?]]?, threads: [PostRef: Thread]?, index: SiteIndex?,
+        archive: Archive?, postURLs: [String: String]?
+    ) {
         self.site = site
         self.engine = engine
         self.contentRoot = contentRoot
         self.realContentRoot = SiteLoader.realPath(contentRoot) ?? contentRoot
-        let index = SiteIndex(site: site)
+        let index = index ?? SiteIndex(site: site)
         self.index = index
-        self.archive = Archive(index: index)
+        self.archive = archive ?? Archive(index: index)
         let display = DateDisplay(clock: SiteClock(timeZone: site.config.timeZone))
         self.display = display
         let base = site.config.basePath
         self.base = base
-        var urls: [String: String] = [:]
-        urls.reserveCapacity(site.postCount)
-        for board in site.boards {
-            for p in board.posts.indices { urls[board.posts[p].contentPath] = base + board.slug + "/" + board.posts[p].id + "/" }
+        if let postURLs {
+            self.postURLs = postURLs
+        } else {
+            var urls: [String: String] = [:]
+            urls.reserveCapacity(site.postCount)
+            for board in site.boards {
+                for p in board.posts.indices { urls[board.posts[p].contentPath] = base + board.slug + "/" + board.posts[p].id + "/" }
+            }
+            self.postURLs = urls
         }
-        self.postURLs = urls
         var longThreads: [PostRef: Thread] = [:]
         for (b, board) in site.boards.enumerated() {
             for p in board.posts.indices where board.posts[p].comments.count > site.config.commentsPerPage {

@@ -64,6 +64,15 @@ public final class LiveSite: Sendable {
         var threads: [Int: SiteRenderer.Thread]
     }
 
+    /// What the last good build computed from the posts' ids, dates, flags and tags.
+    private struct Derived: Sendable {
+        var index: SiteIndex
+        var archive: Archive
+        var postURLs: [String: String]
+        var pages: [PageSpec]
+        var paths: [String]
+    }
+
     /// The site as last assembled, and where each post file's post is in it.
     private struct Assembled: Sendable {
         var site: Site
@@ -80,6 +89,8 @@ public final class LiveSite: Sendable {
         /// The post file of each comment file, by absolute path.
         var commentOwner: [String: String] = [:]
         var assembled: Assembled?
+        /// The indexes and pages of the last good build, while they match `assembled`.
+        var derived: Derived?
         var nextRevision = 1
         var built: Built?
         /// Set when a full build failed: until one succeeds, every change rebuilds everything.
@@ -234,6 +245,7 @@ public final class LiveSite: Sendable {
         let contentRoot = builder.contentRoot
         var diagnostics: [Diagnostic]
         let site: Site
+        var indexHolds = false
         if let patches, state.assembled != nil {
             // The common edit: posts changed in place, ids kept; the grouping stays. The site is
             // changed where it is held (copying it would copy every post).
@@ -241,6 +253,14 @@ public final class LiveSite: Sendable {
             for file in stale {
                 shown.insert(file.displayPath)
                 if let comments = file.comments { shown.insert(comments.displayPath) }
+            }
+            // What the indexes are made of (ids, dates, flags, recommends, tags, thread pages):
+            // when no patched post changed it, the last build's indexes and pages still hold.
+            let perPage = scan.config.commentsPerPage
+            indexHolds = state.derived != nil && patches.allSatisfy { ref, post in
+                let old = state.assembled!.site.boards[ref.board].posts[ref.post]
+                return Self.sameRow(old, post) && old.tags == post.tags
+                    && Pagination(total: old.comments.count, perPage: perPage).pageCount == Pagination(total: post.comments.count, perPage: perPage).pageCount
             }
             for (ref, post) in patches {
                 state.assembled!.site.boards[ref.board].posts[ref.post] = post
@@ -282,6 +302,9 @@ public final class LiveSite: Sendable {
             site = assembledSite
             diagnostics = result.diagnostics
         }
+        // Taken out: whatever happens next, they no longer match `assembled` unless put back.
+        let derived = indexHolds ? state.derived : nil
+        state.derived = nil
         diagnostics = (diagnostics + extraDiagnostics).sortedForReport()
         guard let engine = state.engine, !diagnostics.hasErrors else { return .failure(DiagnosticList(diagnostics)) }
         steps.end("assemble")
@@ -296,9 +319,11 @@ public final class LiveSite: Sendable {
                 for (p, revision) in board.enumerated() { if let thread = previous.threads[revision] { cachedThreads[PostRef(board: b, post: p)] = thread } }
             }
         }
-        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, rows: cachedRows, threads: cachedThreads)
-        let pages = renderer.pages()
-        let paths = parallelMap(pages, jobs: options.jobs) { renderer.outputPath($0) }
+        let renderer = SiteRenderer(
+            site: site, engine: engine, contentRoot: contentRoot, rows: cachedRows, threads: cachedThreads, index: derived?.index,
+            archive: derived?.archive, postURLs: derived?.postURLs)
+        let pages = derived?.pages ?? renderer.pages()
+        let paths = derived?.paths ?? parallelMap(pages, jobs: options.jobs) { renderer.outputPath($0) }
         steps.end("index")
         // Where each page was in the last build: the same place when the pages are the same
         // (most edits), else found by path.
@@ -404,6 +429,7 @@ public final class LiveSite: Sendable {
             state.built = Built(
                 paths: paths, records: records, attachments: Set(sources), generated: generated,
                 sitemaps: generated.keys.filter { $0.hasPrefix("sitemap") }, sitemapLines: lines, staticCount: staticCount, rows: rows, threads: threads)
+            state.derived = Derived(index: renderer.index, archive: renderer.archive, postURLs: renderer.postURLs, pages: pages, paths: paths)
             state.needsFull = false
             var report = SiteBuilder.Report(diagnostics: allDiagnostics)
             report.posts = site.postCount
