@@ -11,7 +11,7 @@ RUNS times in each of three ways (its body, its title, a new comment; a differen
 time, one at a time). It times write → `reload` event, then fetches the post as the reloading
 page would and times write → edited page served, checking that the edit is in it. Prints the
 median, min and max of each, and the server's own rebuild times. The latency includes the
-watcher's quiet period (20 ms), which coalesces bursts of changes.
+watcher's quiet period (10 ms), which coalesces bursts of changes.
 """
 import argparse
 import os

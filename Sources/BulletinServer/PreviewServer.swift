@@ -26,7 +26,7 @@ public struct PreviewServer: Sendable {
 
         public init(
             build: SiteBuilder.Options, host: String = "127.0.0.1", port: Int = 8080, watch: Bool = true,
-            quietPeriod: Duration = .milliseconds(20), log: @escaping @Sendable (String) -> Void = { _ in }
+            quietPeriod: Duration = .milliseconds(10), log: @escaping @Sendable (String) -> Void = { _ in }
         ) {
             self.build = build
             self.host = host

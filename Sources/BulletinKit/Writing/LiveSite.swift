@@ -259,7 +259,8 @@ public final class LiveSite: Sendable {
             let perPage = scan.config.commentsPerPage
             indexHolds = state.derived != nil && patches.allSatisfy { ref, post in
                 let old = state.assembled!.site.boards[ref.board].posts[ref.post]
-                return Self.sameRow(old, post) && old.tags == post.tags
+                return old.id == post.id && old.date == post.date && old.updated == post.updated && old.notice == post.notice
+                    && old.recommends == post.recommends && old.tags == post.tags
                     && Pagination(total: old.comments.count, perPage: perPage).pageCount == Pagination(total: post.comments.count, perPage: perPage).pageCount
             }
             for (ref, post) in patches {
