@@ -157,6 +157,7 @@ public final class LiveSite: Sendable {
         let builder = SiteBuilder(options: options)
         state.posts = [:]
         state.assembled = nil
+        state.derived = nil
         state.built = nil
         state.engine = nil
         var themeDiagnostics: [Diagnostic] = []
