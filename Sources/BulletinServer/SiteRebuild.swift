@@ -14,7 +14,6 @@ public struct SiteRebuild: Sendable {
         case unchanged
     }
 
-    public var options: SiteBuilder.Options { live.options }
     private let live: LiveSite
 
     public init(options: SiteBuilder.Options) {
