@@ -11,7 +11,6 @@ struct DisplayAndEscapeTests {
         #expect(display.shortDate(Self.instant) == "24.06.21")
         #expect(display.dateTime(Self.instant) == "24.06.21 14:47:07")
         #expect(display.iso(Self.instant) == "2024-06-21T14:47:07+09:00")
-        #expect(display.isoDay(Self.instant) == "2024-06-21")
     }
 
     @Test func timesInZonesBehindAndBetweenHours() {

@@ -34,12 +34,6 @@ public struct DateDisplay: Sendable {
             + sign + two(offset / 3600) + ":" + two(offset % 3600 / 60)
     }
 
-    /// `2024-06-21`, for the sitemap.
-    public func isoDay(_ t: Timestamp) -> String {
-        let d = clock.local(t)
-        return four(d.year) + "-" + two(d.month) + "-" + two(d.day)
-    }
-
     private func two(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
     private func four(_ n: Int) -> String {
         let s = String(n)
