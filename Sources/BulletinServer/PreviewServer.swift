@@ -70,7 +70,7 @@ public struct PreviewServer: Sendable {
                 let port = channel.localAddress?.port ?? 0
                 let shownHost = host.contains(":") ? "[\(host)]" : host
                 let basePath = await store.state.site.basePath
-                await onRunning("http://\(shownHost):\(port)\(RequestPath.encode(basePath))")
+                await onRunning("http://\(shownHost):\(port)\(URLSafety.encodePath(basePath))")
             },
             logger: logger
         )

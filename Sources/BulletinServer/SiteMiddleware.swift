@@ -1,3 +1,4 @@
+import BulletinKit
 import Foundation
 import Hummingbird
 import NIOCore
@@ -36,7 +37,7 @@ struct SiteMiddleware<Context: RequestContext>: RouterMiddleware {
         let query = request.uri.query.map { "?" + $0 } ?? ""
 
         guard path.segments.starts(with: base) else {
-            if path.segments.isEmpty { return redirect(to: RequestPath.encode(state.site.basePath) + query) }
+            if path.segments.isEmpty { return redirect(to: URLSafety.encodePath(state.site.basePath) + query) }
             return notFound(request, provider: provider)
         }
         let relative = path.segments.dropFirst(base.count).joined(separator: "/")
@@ -45,7 +46,7 @@ struct SiteMiddleware<Context: RequestContext>: RouterMiddleware {
             target = relative
         } else if state.site.folders.contains(relative) {
             if !path.trailingSlash {
-                return redirect(to: RequestPath.encode(relative.isEmpty ? state.site.basePath : state.site.basePath + relative + "/") + query)
+                return redirect(to: URLSafety.encodePath(relative.isEmpty ? state.site.basePath : state.site.basePath + relative + "/") + query)
             }
             target = relative.isEmpty ? "index.html" : relative + "/index.html"
         } else {
@@ -56,7 +57,7 @@ struct SiteMiddleware<Context: RequestContext>: RouterMiddleware {
         var head = request.head
         // FileMiddleware refuses any path containing "..", also inside a name (a tag `wait..what`):
         // the path it sees only carries the extension, and the provider is bound to the file.
-        head.path = "/" + RequestPath.encode(target.replacingOccurrences(of: "..", with: "._"))
+        head.path = "/" + URLSafety.encodePath(target.replacingOccurrences(of: "..", with: "._"))
         if let range = request.headers[.range] {
             switch ByteRange.normalize(range, size: attributes.size) {
             case .whole: head.headerFields[.range] = nil

@@ -1,3 +1,4 @@
+import BulletinKit
 import Testing
 
 @testable import BulletinServer
@@ -28,8 +29,8 @@ import Testing
     }
 
     @Test func encodesForLocationHeaders() {
-        #expect(RequestPath.encode("/tags/게임/") == "/tags/%EA%B2%8C%EC%9E%84/")
-        #expect(RequestPath.encode("/a b?#/") == "/a%20b%3F%23/")
+        #expect(URLSafety.encodePath("/tags/게임/") == "/tags/%EA%B2%8C%EC%9E%84/")
+        #expect(URLSafety.encodePath("/a b?#/") == "/a%20b%3F%23/")
     }
 }
 
