@@ -43,6 +43,22 @@ struct SourceOptions: ParsableArguments {
     }
 }
 
+/// How to build: for `build` and `serve`.
+struct RenderOptions: ParsableArguments {
+    @Option(name: .customLong("base-url"), help: "The URL the site is published at, overriding site.yml's base_url (serve serves below its path).")
+    var baseURL: String?
+
+    @Option(name: .long, help: "Threads to render with (default: all cores).")
+    var jobs: Int = ProcessInfoCores.count
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let baseURL, !(baseURL.hasPrefix("/") || baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
+            throw ValidationError("--base-url must start with http://, https:// or /")
+        }
+    }
+}
+
 func printDiagnostics(_ diagnostics: [Diagnostic]) {
     for d in diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
 }
@@ -63,21 +79,10 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "The folder to write the site to (default: site.yml's output, inside --source).")
     var output: String?
 
-    @Option(name: .customLong("base-url"), help: "The URL the site is published at, overriding site.yml's base_url.")
-    var baseURL: String?
-
-    @Option(name: .long, help: "Threads to render with (default: all cores).")
-    var jobs: Int = ProcessInfoCores.count
+    @OptionGroup var render: RenderOptions
 
     @Flag(name: .long, help: "Print only errors and warnings.")
     var quiet = false
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        if let baseURL, !(baseURL.hasPrefix("/") || baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
-            throw ValidationError("--base-url must start with http://, https:// or /")
-        }
-    }
 
     func run() throws {
         let clock = ContinuousClock.now
@@ -89,7 +94,7 @@ struct Build: ParsableCommand {
             }
         }
         let builder = SiteBuilder(
-            options: .init(source: source.folder, output: output, baseURL: baseURL, jobs: jobs, progress: progress))
+            options: .init(source: source.folder, output: output, baseURL: render.baseURL, jobs: render.jobs, progress: progress))
         let report = builder.build()
         if showProgress && report.pages >= 2000 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         printDiagnostics(report.diagnostics)

@@ -30,21 +30,13 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "The port to listen on (0: any free port).")
     var port = 8080
 
-    @Option(name: .customLong("base-url"), help: "The URL the site is published at, overriding site.yml's base_url (its path is served).")
-    var baseURL: String?
-
-    @Option(name: .long, help: "Threads to render with (default: all cores).")
-    var jobs: Int = ProcessInfoCores.count
+    @OptionGroup var render: RenderOptions
 
     @Flag(name: .long, help: "Open the site in the default browser (xdg-open).")
     var open = false
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        if let baseURL, !(baseURL.hasPrefix("/") || baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
-            throw ValidationError("--base-url must start with http://, https:// or /")
-        }
     }
 
     func run() throws {
@@ -69,7 +61,7 @@ struct Serve: ParsableCommand {
         let log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         let server = PreviewServer(
             configuration: .init(
-                build: .init(source: source.folder, baseURL: baseURL, jobs: jobs), host: host, port: port, log: log))
+                build: .init(source: source.folder, baseURL: render.baseURL, jobs: render.jobs), host: host, port: port, log: log))
         let open = open
         try await server.run(stopOnSignals: true) { url in
             FileHandle.standardOutput.write(Data("serving at \(url) (Ctrl-C to stop)\n".utf8))
