@@ -77,6 +77,7 @@ if Context.environment["BULLETIN_FUZZ"] != nil {
     package.targets += [
         .systemLibrary(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
         .target(name: "FuzzHarness", dependencies: ["BulletinKit"], path: "Tests/BulletinKitTests", sources: ["FuzzHarness.swift"]),
+        .target(name: "FuzzDriver", dependencies: ["CFuzzDriver"], path: "Fuzz/FuzzDriver"),
     ]
     // The harness is then a module of its own; the tests use it from there.
     for target in package.targets where target.name == "BulletinKitTests" {
@@ -89,7 +90,7 @@ if Context.environment["BULLETIN_FUZZ"] != nil {
         ("fuzz-date", "FuzzDate"),
         ("fuzz-markdown", "FuzzMarkdown"),
     ] {
-        package.targets.append(.executableTarget(name: target, dependencies: ["CFuzzDriver", "FuzzHarness"], path: "Fuzz/\(target)"))
+        package.targets.append(.executableTarget(name: target, dependencies: ["FuzzDriver", "FuzzHarness"], path: "Fuzz/\(target)"))
         package.products.append(.executable(name: product, targets: [target]))
     }
 }
