@@ -16,6 +16,17 @@ public struct ServedSite: Sendable {
         public var modified: Date
         /// For HTML, where the live-reload markup goes: before the last `</body>`, else the end.
         var injectionOffset: Int?
+
+        /// The file at `path`: HTML gets its injection offset.
+        init(path: String, bytes: [UInt8], modified: Date) {
+            self.init(bytes: ByteBuffer(bytes: bytes), modified: modified, injectionOffset: ServedSite.isHTML(path) ? ServedSite.injectionOffset(bytes) : nil)
+        }
+
+        init(bytes: ByteBuffer, modified: Date, injectionOffset: Int?) {
+            self.bytes = bytes
+            self.modified = modified
+            self.injectionOffset = injectionOffset
+        }
     }
 
     /// Files by path below the root (`index.html`, `free/102/index.html`, `css/site.css`).
@@ -37,10 +48,9 @@ public struct ServedSite: Sendable {
         var files: [String: File] = [:]
         files.reserveCapacity(written.count)
         for (path, bytes) in written {
-            let buffer = ByteBuffer(bytes: bytes)
             var modified = date
             if let old = previous?.files[path], Self.same(old.bytes, bytes) { modified = old.modified }
-            files[path] = File(bytes: buffer, modified: modified, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
+            files[path] = File(path: path, bytes: bytes, modified: modified)
         }
         self.files = files
         self.folders = Self.folders(of: files.keys)
@@ -58,7 +68,7 @@ public struct ServedSite: Sendable {
         var added = !removed.isEmpty
         for (path, bytes) in changed {
             if files[path] == nil { added = true }
-            site.files[path] = File(bytes: ByteBuffer(bytes: bytes), modified: date, injectionOffset: Self.isHTML(path) ? Self.injectionOffset(bytes) : nil)
+            site.files[path] = File(path: path, bytes: bytes, modified: date)
         }
         if added { site.folders = Self.folders(of: site.files.keys) }
         return site

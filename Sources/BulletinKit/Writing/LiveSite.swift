@@ -56,8 +56,6 @@ public final class LiveSite: Sendable {
         var attachments: Set<String>
         /// Feeds (with their fingerprint), sitemaps and robots.txt.
         var generated: [String: Int]
-        var sitemaps: [String]
-        var sitemapLines: [String]
         var staticCount: Int
         /// Listing rows by row revision, long threads by revision.
         var rows: [Int: TemplateObject]
@@ -69,8 +67,8 @@ public final class LiveSite: Sendable {
         var index: SiteIndex
         var archive: Archive
         var postURLs: [String: String]
+        /// The pages; their paths are the last build's (`Built.paths`).
         var pages: [PageSpec]
-        var paths: [String]
     }
 
     /// The site as last assembled, and where each post file's post is in it.
@@ -325,7 +323,7 @@ public final class LiveSite: Sendable {
             site: site, engine: engine, contentRoot: contentRoot, rows: cachedRows, threads: cachedThreads, index: derived?.index,
             archive: derived?.archive, postURLs: derived?.postURLs)
         let pages = derived?.pages ?? renderer.pages()
-        let paths = derived?.paths ?? parallelMap(pages, jobs: options.jobs) { renderer.outputPath($0) }
+        let paths = derived != nil ? previous!.paths : parallelMap(pages, jobs: options.jobs) { renderer.outputPath($0) }
         steps.end("index")
         // Where each page was in the last build: the same place when the pages are the same
         // (most edits), else found by path.
@@ -360,14 +358,8 @@ public final class LiveSite: Sendable {
                     fingerprint: Self.withLinks(changed[i].fingerprint, page.linkTargets, postURLs), attachments: page.attachments,
                     diagnostics: page.diagnostics, linkTargets: page.linkTargets, sitemapLine: records[i].sitemapLine)
             }
-            var attachments = Set<[UInt8]>()
-            var pageDiagnostics: [Diagnostic] = []
-            for record in records {
-                for attachment in record.attachments { attachments.insert(Array(attachment.utf8)) }
-                pageDiagnostics += record.diagnostics
-            }
-            let (sources, collisions) = builder.checkAttachments(attachments)
-            let allDiagnostics = (diagnostics + Array(Set(pageDiagnostics + collisions))).sortedForReport()
+            let (sources, pageDiagnostics) = builder.gather(records.lazy.map { ($0.attachments, $0.diagnostics) })
+            let allDiagnostics = (diagnostics + pageDiagnostics).sortedForReport()
             if allDiagnostics.hasErrors { return .failure(DiagnosticList(allDiagnostics)) }
             for attachment in sources where previous?.attachments.contains(attachment) != true {
                 try builder.copyAttachment(attachment, to: output)
@@ -402,8 +394,8 @@ public final class LiveSite: Sendable {
                 if records[i].sitemapLine?.updated != updated { records[i].sitemapLine = (updated, renderer.sitemapEntry(page)!) }
                 lines.append(records[i].sitemapLine!.line)
             }
-            if let previous, previous.sitemapLines == lines {
-                for path in previous.sitemaps { generated[path] = 0 }
+            if let previous, previous.records.compactMap({ $0.sitemapLine?.line }) == lines {
+                for path in previous.generated.keys where path.hasPrefix("sitemap") { generated[path] = 0 }
             } else {
                 for (path, text) in renderer.sitemaps(entries: lines) {
                     try output.write(path, bytes: text.utf8)
@@ -430,8 +422,8 @@ public final class LiveSite: Sendable {
             for (ref, thread) in renderer.longThreads { threads[revisions.posts[ref.board][ref.post]] = thread }
             state.built = Built(
                 paths: paths, records: records, attachments: Set(sources), generated: generated,
-                sitemaps: generated.keys.filter { $0.hasPrefix("sitemap") }, sitemapLines: lines, staticCount: staticCount, rows: rows, threads: threads)
-            state.derived = Derived(index: renderer.index, archive: renderer.archive, postURLs: renderer.postURLs, pages: pages, paths: paths)
+                staticCount: staticCount, rows: rows, threads: threads)
+            state.derived = Derived(index: renderer.index, archive: renderer.archive, postURLs: renderer.postURLs, pages: pages)
             state.needsFull = false
             var report = SiteBuilder.Report(diagnostics: allDiagnostics)
             report.posts = site.postCount

@@ -168,16 +168,9 @@ public struct SiteBuilder: Sendable {
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
         let pages = renderer.pages()
         let rendered = try render(pages, with: renderer, to: output)
-        // By bytes: Swift strings that differ only in normalisation are equal, and would merge.
-        var attachments = Set<[UInt8]>()
-        var pageDiagnostics: [Diagnostic] = []
-        for page in rendered {
-            attachments.formUnion(page.attachments.map { Array($0.utf8) })
-            pageDiagnostics += page.diagnostics
-            report.bytes += page.bytes
-        }
-        let (sources, collisions) = checkAttachments(attachments)
-        report.diagnostics = Array(Set(pageDiagnostics + collisions)).sortedForReport()
+        report.bytes = rendered.reduce(0) { $0 + $1.bytes }
+        let (sources, diagnostics) = gather(rendered.lazy.map { ($0.attachments, $0.diagnostics) })
+        report.diagnostics = diagnostics
         if report.diagnostics.hasErrors { return report }
         for attachment in sources { try copyAttachment(attachment, to: output) }
         let extra = try writeGeneratedFiles(renderer, pages: pages, to: output)
@@ -226,23 +219,30 @@ public struct SiteBuilder: Sendable {
         return try results.map { try $0.get() }
     }
 
-    /// The attachments in a stable order, and an error for each pair that would overwrite each
-    /// other on a case-insensitive or normalising host (macOS, Windows, many CDNs), since both
-    /// are published under their NFC name.
-    func checkAttachments(_ attachments: Set<[UInt8]>) -> (sources: [String], diagnostics: [Diagnostic]) {
-        var diagnostics: [Diagnostic] = []
+    /// What the pages found: the attachments they link to, in a stable order, and their
+    /// diagnostics, each once, with an error for each pair of attachments that would overwrite
+    /// each other on a case-insensitive or normalising host (macOS, Windows, many CDNs), since
+    /// both are published under their NFC name.
+    func gather(_ pages: some Sequence<(attachments: [String], diagnostics: [Diagnostic])>) -> (sources: [String], diagnostics: [Diagnostic]) {
+        // By bytes: Swift strings that differ only in normalisation are equal, and would merge.
+        var attachments = Set<[UInt8]>()
+        var diagnostics = Set<Diagnostic>()
+        for page in pages {
+            for attachment in page.attachments { attachments.insert(Array(attachment.utf8)) }
+            diagnostics.formUnion(page.diagnostics)
+        }
         var byFoldedPath: [String: String] = [:]
         let sources = attachments.sorted { $0.lexicographicallyPrecedes($1) }.map { String(decoding: $0, as: UTF8.self) }
         for attachment in sources {
             let folded = attachment.lowercased()
             if let other = byFoldedPath[folded] {
-                diagnostics.append(
+                diagnostics.insert(
                     .error(SourceLocation(path: show("Content/" + attachment)), "this attachment and '\(other)' differ only in case or Unicode normalisation; rename one"))
             } else {
                 byFoldedPath[folded] = attachment
             }
         }
-        return (sources, diagnostics)
+        return (sources, Array(diagnostics).sortedForReport())
     }
 
     func copyAttachment(_ attachment: String, to output: some SiteOutput) throws {
