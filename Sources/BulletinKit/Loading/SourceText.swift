@@ -15,7 +15,7 @@ enum SourceText {
             return .failure(.notUTF8(line: line, column: column))
         }
         var normalized = text
-        if !text.utf8.allSatisfy({ $0 < 0x80 }) {
+        if !isSurelyNFC(text) {
             normalized = text.precomposedStringWithCanonicalMapping
         }
         if normalized.utf8.contains(13) {
@@ -23,6 +23,30 @@ enum SourceText {
             normalized = normalized.replacingBytes("\r\n", with: "\n").replacingBytes("\r", with: "\n")
         }
         return .success(normalized)
+    }
+
+    /// Scalars that are NFC whatever stands before or after them: none decomposes, and none
+    /// combines with what precedes it (Unicode's NFC_Quick_Check is Yes for each, never Maybe).
+    /// Korean text is Hangul syllables, compatibility jamo, CJK, ASCII and common punctuation.
+    static let stableRanges: [ClosedRange<UInt32>] = [
+        0x0000...0x02FF,  // ASCII, Latin-1, Latin Extended-A and -B, IPA, spacing modifiers
+        0x2010...0x2027,  // dashes, quotation marks, bullets, ellipsis
+        0x3131...0x318E,  // Hangul compatibility jamo (ㅋㅋ)
+        0x4E00...0x9FFF,  // CJK unified ideographs
+        0xAC00...0xD7A3,  // Hangul syllables
+        0xFF01...0xFF5E,  // fullwidth ASCII
+        0x1F300...0x1FAFF,  // pictographs and emoji
+    ]
+
+    /// Whether `text` is NFC without asking Foundation (which is slow): every scalar is in
+    /// `stableRanges`. False means "not known", and the text is normalised.
+    static func isSurelyNFC(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return true }
+        return text.unicodeScalars.allSatisfy { scalar in
+            let v = scalar.value
+            if v < 0x300 { return true }
+            return stableRanges.contains { $0.contains(v) }
+        }
     }
 
     /// 1-based line and column (in scalars) of the first invalid byte.
