@@ -72,7 +72,12 @@ func summary(of diagnostics: [Diagnostic]) -> String {
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build the site into its output folder.",
-        discussion: "The site is built into a temporary folder and replaces the output only when the build succeeded.")
+        discussion: """
+            The site is built into a temporary folder and replaces the output only when the build succeeded. \
+            A manifest kept in the cache folder lets the next build of the same output render only the pages whose \
+            content changed and write only the files whose bytes changed (the others keep their dates); \
+            a build with no change writes nothing.
+            """)
 
     @OptionGroup var source: SourceOptions
 
@@ -84,6 +89,12 @@ struct Build: ParsableCommand {
     @Flag(name: .long, help: "Print only errors and warnings.")
     var quiet = false
 
+    @Flag(name: .long, help: "Render and write every file, ignoring what the last build kept.")
+    var clean = false
+
+    @Option(name: .long, help: "The file that keeps the build's manifest between runs (default: .NAME.bulletin-manifest beside the output folder NAME).")
+    var manifest: String?
+
     func run() throws {
         let clock = ContinuousClock.now
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
@@ -94,7 +105,8 @@ struct Build: ParsableCommand {
             }
         }
         let builder = SiteBuilder(
-            options: .init(source: source.folder, output: output, baseURL: render.baseURL, jobs: render.jobs, progress: progress))
+            options: .init(
+                source: source.folder, output: output, baseURL: render.baseURL, jobs: render.jobs, progress: progress, manifest: manifest, clean: clean))
         let report = builder.build()
         if showProgress && report.pages >= 2000 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         printDiagnostics(report.diagnostics)
@@ -108,7 +120,9 @@ struct Build: ParsableCommand {
             let megabytes = Double(report.bytes) / 1_048_576
             print(
                 "built \(report.posts) posts, \(report.comments) comments: \(report.pages) pages, \(report.files) files "
-                    + "(\(String(format: "%.1f", megabytes)) MB) in \(String(format: "%.2f", seconds)) s → \(out)")
+                    + "(\(String(format: "%.1f", megabytes)) MB) in \(String(format: "%.2f", seconds)) s; "
+                    + (report.changed ? "rendered \(report.rendered), wrote \(report.written), removed \(report.removed)" : "nothing changed, nothing written")
+                    + " → \(out)")
         }
     }
 }

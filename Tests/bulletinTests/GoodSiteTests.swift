@@ -17,10 +17,11 @@ import Testing
         #expect(lines.count == 2 && lines[1].isEmpty, "one line on stdout: \(result.stdout)")
         let summary = try #require(lines.first.map(String.init))
         let files = out.files.count
-        let pattern = #"^built 10 posts, 6 comments: 46 pages, (\d+) files \(\d+\.\d MB\) in \d+\.\d\d s → (.+)$"#
+        let pattern = #"^built 10 posts, 6 comments: 46 pages, (\d+) files \(\d+\.\d MB\) in \d+\.\d\d s; rendered 46, wrote (\d+), removed 0 → (.+)$"#
         let match = try #require(summary.wholeMatch(of: try Regex(pattern)), "summary: \(summary)")
         #expect(match.output[1].substring.map(String.init) == String(files))
-        #expect(match.output[2].substring.map(String.init) == site.root + "/public")
+        #expect(match.output[2].substring.map(String.init) == String(files))
+        #expect(match.output[3].substring.map(String.init) == site.root + "/public")
 
         // 46 pages, 1 attachment, 4 feeds, the sitemap, robots.txt and the theme's stylesheet.
         #expect(files == GoodSite.pageCount + 1 + 4 + 1 + 1 + 1)

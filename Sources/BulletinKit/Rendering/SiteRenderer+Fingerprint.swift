@@ -21,7 +21,7 @@ extension SiteRenderer {
     /// It mirrors `context(_:extra:)`: a value that reaches a context must reach the hash here.
     /// Links from a post to other posts are not included; see ``Rendered/linkTargets``.
     public func fingerprint(_ page: PageSpec, revisions: Revisions) -> Int {
-        var hasher = Hasher()
+        var hasher = StableHasher()
         // Not the page itself: its board, post and tag numbers shift as posts come and go.
         hasher.combine(page.template)
         hasher.combine(page.number)

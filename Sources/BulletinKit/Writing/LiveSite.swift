@@ -376,7 +376,7 @@ public final class LiveSite: Sendable {
             var postPage = site.boards.map { Array(repeating: 0, count: $0.posts.count) }
             for (i, page) in pages.enumerated() { if case .post(let ref) = page { postPage[ref.board][ref.post] = i } }
             for feed in renderer.feedList() {
-                var hasher = Hasher()
+                var hasher = StableHasher()
                 for ref in feed.refs { hasher.combine(records[postPage[ref.board][ref.post]].fingerprint) }
                 let fingerprint = hasher.finalize()
                 generated[feed.path] = fingerprint
@@ -452,7 +452,7 @@ public final class LiveSite: Sendable {
     /// `x.md` becomes a post or stops being one.
     static func withLinks(_ fingerprint: Int, _ targets: [String], _ postURLs: [String: String]) -> Int {
         if targets.isEmpty { return fingerprint }
-        var hasher = Hasher()
+        var hasher = StableHasher()
         hasher.combine(fingerprint)
         for target in targets { hasher.combine(postURLs[target]) }
         return hasher.finalize()

@@ -15,10 +15,15 @@ public struct SiteBuilder: Sendable {
         public var jobs: Int
         /// Called now and then with (pages done, pages in all).
         public var progress: (@Sendable (Int, Int) -> Void)?
+        /// The file that keeps the build's manifest between runs; when nil, beside the output
+        /// folder (`.public.bulletin-manifest` for `public`).
+        public var manifest: String?
+        /// Ignores the manifest: renders and writes every file (and keeps a new manifest).
+        public var clean: Bool
 
         public init(
             source: String = ".", sourceDisplay: String? = nil, output: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count,
-            progress: (@Sendable (Int, Int) -> Void)? = nil
+            progress: (@Sendable (Int, Int) -> Void)? = nil, manifest: String? = nil, clean: Bool = false
         ) {
             self.source = source
             self.sourceDisplay = sourceDisplay ?? source
@@ -26,6 +31,8 @@ public struct SiteBuilder: Sendable {
             self.baseURL = baseURL
             self.jobs = jobs
             self.progress = progress
+            self.manifest = manifest
+            self.clean = clean
         }
     }
 
@@ -37,6 +44,13 @@ public struct SiteBuilder: Sendable {
         public var pages = 0
         public var files = 0
         public var bytes = 0
+        /// Pages rendered, files written and files removed (`build()` renders and writes only
+        /// what changed since the last build of the same output).
+        public var rendered = 0
+        public var written = 0
+        public var removed = 0
+        /// Whether the published folder was replaced (false when nothing changed).
+        public var changed = false
         /// Where the site was written, when it was.
         public var output: String?
         public var succeeded: Bool { !diagnostics.hasErrors }
@@ -115,7 +129,11 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Builds the site into its output folder, swapping it in only when everything succeeded.
+    /// Only what changed since the last build of the same output is rendered and written (see
+    /// `writeIncrementally`), unless `options.clean`.
     public func build() -> Report {
+        let previous = plannedOutput().flatMap { readManifest(output: $0) }
+        if let previous, let unchanged = unchangedBuild(since: previous) { return unchanged }
         let (site, engine, config, diagnostics) = checkWithSettings()
         var report = Report(diagnostics: diagnostics)
         if let config {
@@ -129,13 +147,14 @@ public struct SiteBuilder: Sendable {
             return report
         }
         do {
-            try folder.prepare()
-            var written = try write(site: site, engine: engine, to: DiskOutput(root: folder.staging))
+            var (written, manifest) = try writeIncrementally(site: site, engine: engine, folder: folder, previous: previous)
             written.diagnostics = (report.diagnostics + written.diagnostics).sortedForReport()
             report = written
-            if report.succeeded {
-                try folder.publish()
+            if report.succeeded, var manifest {
+                if report.changed { try folder.publish() }
                 report.output = folder.output
+                manifest.report.diagnostics = report.diagnostics
+                if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
             } else {
                 folder.discard()
             }

@@ -12,12 +12,12 @@ extension FixtureSite {
 }
 
 /// Folders a build leaves beside an output folder while it runs (`.public.bulletin-staging-PID`,
-/// `.public.bulletin-old-PID`), found in `parent`.
+/// `.public.bulletin-old-PID`), found in `parent`; not the manifest kept there (`.public.bulletin-manifest`).
 func stagingLeftovers(beside output: String) -> [String] {
     let url = URL(fileURLWithPath: output)
     let parent = url.deletingLastPathComponent().path
     let prefix = "." + url.lastPathComponent + ".bulletin-"
-    return ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix(prefix) }.sorted()
+    return ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix(prefix) && $0 != prefix + "manifest" }.sorted()
 }
 
 /// The `path:line:col: severity: message` lines of a run's stderr with that severity.

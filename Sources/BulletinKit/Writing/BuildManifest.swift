@@ -1,0 +1,197 @@
+/// What a build read and wrote, kept between runs (in the cache folder) so that the next build
+/// of the same output re-renders only the pages whose inputs changed and rewrites only the
+/// files whose bytes changed.
+///
+/// A text file of tab-separated lines, one per input and per output file; fields are escaped
+/// (`\\`, `\t`, `\n`, `\r`, and `\s` for the separator of lists).
+struct BuildManifest: Sendable, Equatable {
+    static let formatLine = "bulletin-manifest 1"
+
+    /// What made the build: Bulletin's version and executable, the options.
+    var tool = ""
+    /// The hash of every input that reaches every page (see ``InputTree/Role``).
+    var settings = 0
+    var theme = ""
+    /// The published folder, resolved.
+    var output = ""
+    var report = Report()
+    var inputs: [String: Input] = [:]
+    var outputs: [String: Output] = [:]
+
+    struct Report: Sendable, Equatable {
+        var posts = 0
+        var comments = 0
+        var pages = 0
+        var bytes = 0
+        var diagnostics: [Diagnostic] = []
+    }
+
+    struct Input: Sendable, Equatable {
+        var stamp: FileStamp
+        var hash: Int
+    }
+
+    struct Output: Sendable, Equatable {
+        /// The hash of the file's bytes, and its stamp once written.
+        var hash: Int
+        var stamp: FileStamp
+        var page: Page?
+    }
+
+    /// What rendering a page gave besides its bytes.
+    struct Page: Sendable, Equatable {
+        var fingerprint: Int
+        var linkTargets: [String]
+        var attachments: [String]
+        var diagnostics: [Diagnostic]
+    }
+
+    // MARK: Text
+
+    func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(inputs.count * 96 + outputs.count * 96 + 256)
+        // Fields are escaped here; a list's items one by one, joined by a bare separator.
+        func line(_ fields: [String], list: [[String]] = []) {
+            for (i, field) in fields.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: "\t")) }
+                Self.escape(field, into: &out)
+            }
+            for items in list {
+                out.append(UInt8(ascii: "\t"))
+                for (i, item) in items.enumerated() {
+                    if i > 0 { out.append(0x1F) }
+                    Self.escape(item, into: &out)
+                }
+            }
+            out.append(UInt8(ascii: "\n"))
+        }
+        func diagnostic(_ tag: String, _ d: Diagnostic) {
+            line([tag, d.severity.rawValue, d.location.path, String(d.location.line), String(d.location.column), d.message])
+        }
+        line([Self.formatLine])
+        line(["tool", tool])
+        line(["settings", String(settings)])
+        line(["theme", theme])
+        line(["output", output])
+        line(["report", String(report.posts), String(report.comments), String(report.pages), String(report.bytes)])
+        for d in report.diagnostics { diagnostic("diag", d) }
+        func stampFields(_ s: FileStamp) -> [String] { [String(s.size), String(s.modified), String(s.changed), String(s.inode)] }
+        for path in inputs.keys.sorted(by: Self.byBytes) {
+            let input = inputs[path]!
+            line(["in", path] + stampFields(input.stamp) + [String(input.hash)])
+        }
+        for path in outputs.keys.sorted(by: Self.byBytes) {
+            let file = outputs[path]!
+            let fields = ["out", path, String(file.hash)] + stampFields(file.stamp)
+            if let page = file.page {
+                line(fields + [String(page.fingerprint)], list: [page.linkTargets, page.attachments])
+                for d in page.diagnostics { diagnostic("pdiag", d) }
+            } else {
+                line(fields)
+            }
+        }
+        return out
+    }
+
+    static func byBytes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    static func escape(_ field: String, into out: inout [UInt8]) {
+        for byte in field.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x1F: out += [UInt8(ascii: "\\"), UInt8(ascii: "s")]
+            default: out.append(byte)
+            }
+        }
+    }
+
+    static func unescape(_ field: ArraySlice<UInt8>) -> String {
+        guard field.contains(UInt8(ascii: "\\")) else { return String(decoding: field, as: UTF8.self) }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(field.count)
+        var escaped = false
+        for byte in field {
+            if escaped {
+                switch byte {
+                case UInt8(ascii: "t"): bytes.append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "n"): bytes.append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "r"): bytes.append(UInt8(ascii: "\r"))
+                case UInt8(ascii: "s"): bytes.append(0x1F)
+                default: bytes.append(byte)
+                }
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Reads a manifest; nil when it is missing, of another format, or damaged in any way (the
+    /// build is then a clean one).
+    static func decode(_ bytes: [UInt8]) -> BuildManifest? {
+        var manifest = BuildManifest()
+        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
+        guard lines.last?.isEmpty == true else { return nil }
+        lines.removeLast()
+        guard let first = lines.popFirst(), String(decoding: first, as: UTF8.self) == formatLine else { return nil }
+        var lastOutput: String?
+        for raw in lines {
+            let fields = raw.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+            func text(_ i: Int) -> String { unescape(fields[i]) }
+            func int(_ i: Int) -> Int? { Int(String(decoding: fields[i], as: UTF8.self)) }
+            func int64(_ i: Int) -> Int64? { Int64(String(decoding: fields[i], as: UTF8.self)) }
+            func stamp(_ i: Int) -> FileStamp? {
+                guard let size = int64(i), let modified = int64(i + 1), let changed = int64(i + 2),
+                    let inode = UInt64(String(decoding: fields[i + 3], as: UTF8.self))
+                else { return nil }
+                return FileStamp(size: size, modified: modified, changed: changed, inode: inode)
+            }
+            func diagnostic() -> Diagnostic? {
+                guard fields.count == 6, let severity = Diagnostic.Severity(rawValue: text(1)), let line = int(3), let column = int(4) else { return nil }
+                return Diagnostic(severity, SourceLocation(path: text(2), line: line, column: column), text(5))
+            }
+            func list(_ i: Int) -> [String] {
+                fields[i].isEmpty ? [] : fields[i].split(separator: 0x1F, omittingEmptySubsequences: false).map { unescape($0) }
+            }
+            guard let tag = fields.first.map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
+            switch (tag, fields.count) {
+            case ("tool", 2): manifest.tool = text(1)
+            case ("settings", 2): guard let value = int(1) else { return nil }; manifest.settings = value
+            case ("theme", 2): manifest.theme = text(1)
+            case ("output", 2): manifest.output = text(1)
+            case ("report", 5):
+                guard let posts = int(1), let comments = int(2), let pages = int(3), let bytes = int(4) else { return nil }
+                manifest.report = Report(posts: posts, comments: comments, pages: pages, bytes: bytes)
+            case ("diag", _):
+                guard let d = diagnostic() else { return nil }
+                manifest.report.diagnostics.append(d)
+            case ("in", 7):
+                guard let stamp = stamp(2), let hash = int(6) else { return nil }
+                manifest.inputs[text(1)] = Input(stamp: stamp, hash: hash)
+            case ("out", 7), ("out", 10):
+                guard let hash = int(2), let stamp = stamp(3) else { return nil }
+                var page: Page?
+                if fields.count == 10 {
+                    guard let fingerprint = int(7) else { return nil }
+                    page = Page(fingerprint: fingerprint, linkTargets: list(8), attachments: list(9), diagnostics: [])
+                }
+                let path = text(1)
+                manifest.outputs[path] = Output(hash: hash, stamp: stamp, page: page)
+                lastOutput = path
+            case ("pdiag", _):
+                guard let d = diagnostic(), let path = lastOutput, manifest.outputs[path]?.page != nil else { return nil }
+                manifest.outputs[path]!.page!.diagnostics.append(d)
+            default:
+                return nil
+            }
+        }
+        return manifest
+    }
+}

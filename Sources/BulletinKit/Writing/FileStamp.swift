@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `stat` says of a file, enough to tell that it has not been touched since: a file whose
+/// stamp is unchanged is taken to hold the same bytes. Times are in nanoseconds.
+struct FileStamp: Sendable, Hashable {
+    var size: Int64
+    var modified: Int64
+    /// The status change time, which nothing can set back (for inputs; outputs keep 0, since
+    /// linking a published file into the next build changes it).
+    var changed: Int64
+    var inode: UInt64
+
+    init(size: Int64, modified: Int64, changed: Int64, inode: UInt64) {
+        self.size = size
+        self.modified = modified
+        self.changed = changed
+        self.inode = inode
+    }
+
+    init(_ info: stat, withChangeTime: Bool) {
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        changed = withChangeTime ? Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec) : 0
+        inode = UInt64(info.st_ino)
+    }
+
+    /// The stamp of the regular file at `path` (following a symbolic link), or nil.
+    static func of(_ path: String, withChangeTime: Bool) -> FileStamp? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return FileStamp(info, withChangeTime: withChangeTime)
+    }
+}
+
+/// Reads a whole file, or nil.
+func readFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { return nil }
+    var bytes = [UInt8](repeating: 0, count: max(0, Int(info.st_size)))
+    var total = 0
+    while true {
+        if total == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: max(4096, bytes.count))) }
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
+        if n == 0 { break }
+        total += n
+    }
+    bytes.removeSubrange(total...)
+    return bytes
+}

@@ -1,0 +1,142 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The output of a build that keeps a manifest: it writes a file only when its bytes differ from
+/// what the published folder holds (by the last manifest), and records every file's hash and
+/// stamp for the next manifest.
+///
+/// A first build writes into a fresh staging folder. A later one leaves the published folder
+/// alone until the first file that changed: it then fills the staging folder with hard links
+/// to the published files (which keep their dates), replaces the changed ones there, and the
+/// build swaps it in as usual. A build that changes nothing creates no staging folder at all.
+final class ManifestOutput: SiteOutput {
+    let folder: PublishFolder
+    /// The files of the published folder, by the last manifest; nil for a first build.
+    let previous: [String: BuildManifest.Output]?
+    /// Hashes of the build's inputs by absolute path, to compare copies without reading them.
+    let sourceHashes: [String: Int]
+
+    private struct State {
+        var staging = false
+        var written: [String: BuildManifest.Output] = [:]
+        var kept: Set<String> = []
+    }
+    private let state = Mutex(State())
+
+    init(folder: PublishFolder, previous: [String: BuildManifest.Output]?, sourceHashes: [String: Int]) throws {
+        self.folder = folder
+        self.previous = previous
+        self.sourceHashes = sourceHashes
+        if previous == nil {
+            try folder.prepare()
+            state.withLock { $0.staging = true }
+        }
+    }
+
+    /// Whether the published file at `path` is still the one the last manifest recorded.
+    func isPublished(_ path: String, as record: BuildManifest.Output) -> Bool {
+        FileStamp.of(folder.output + "/" + path, withChangeTime: false) == record.stamp
+    }
+
+    func write(_ path: String, bytes: some Collection<UInt8>) throws {
+        let hash = StableHasher.hash(bytes)
+        if let record = previous?[path], record.hash == hash, isPublished(path, as: record) {
+            state.withLock { _ = $0.kept.insert(path) }
+            return
+        }
+        try ensureStaging()
+        let full = folder.staging + "/" + path
+        // The staging file may be a link to the published one, which must not change.
+        unlink(full)
+        try DiskOutput(root: folder.staging).write(path, bytes: bytes)
+        guard let stamp = FileStamp.of(full, withChangeTime: false) else { throw OutputError(path: full, reason: "cannot read back the file") }
+        state.withLock { $0.written[path] = BuildManifest.Output(hash: hash, stamp: stamp) }
+    }
+
+    func copy(from source: String, to path: String) throws {
+        if let record = previous?[path], let hash = sourceHashes[source], record.hash == hash, isPublished(path, as: record) {
+            state.withLock { _ = $0.kept.insert(path) }
+            return
+        }
+        guard let bytes = readFile(source) else { throw OutputError(path: source, reason: "cannot read the file") }
+        try write(path, bytes: bytes)
+    }
+
+    /// Records a page that was not rendered again: its published file stays.
+    func keep(_ path: String) {
+        state.withLock { _ = $0.kept.insert(path) }
+    }
+
+    /// Fills the staging folder with links to the published files, once.
+    private func ensureStaging() throws {
+        try state.withLock { state in
+            guard !state.staging else { return }
+            try folder.prepare()
+            var folders: Set<String> = [""]
+            for (path, record) in previous ?? [:] {
+                let source = folder.output + "/" + path
+                // A file changed behind the manifest's back is not carried over; it is written again.
+                guard FileStamp.of(source, withChangeTime: false) == record.stamp else { continue }
+                let target = folder.staging + "/" + path
+                try makeFolders(for: path, in: &folders)
+                if link(source, target) != 0 {
+                    // No hard links here: a copy that keeps the date does as well.
+                    guard let bytes = readFile(source) else { throw OutputError(path: source, reason: String(cString: strerror(errno))) }
+                    try DiskOutput(root: folder.staging).write(path, bytes: bytes)
+                    var times = [timespec(tv_sec: Int(record.stamp.modified / 1_000_000_000), tv_nsec: Int(record.stamp.modified % 1_000_000_000))]
+                    times.insert(times[0], at: 0)
+                    utimensat(AT_FDCWD, target, times, 0)
+                }
+            }
+            state.staging = true
+        }
+    }
+
+    private func makeFolders(for path: String, in made: inout Set<String>) throws {
+        guard let slash = path.lastIndex(of: "/") else { return }
+        let parent = String(path[..<slash])
+        if made.contains(parent) { return }
+        try makeFolders(for: parent, in: &made)
+        let full = folder.staging + "/" + parent
+        guard mkdir(full, 0o755) == 0 || errno == EEXIST else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
+        made.insert(parent)
+    }
+
+    /// Ends the build: removes the files of the last build that are not in `files`. Gives the
+    /// records of `files`, and whether a staging folder now holds the new site (nothing changed
+    /// when it does not).
+    func finish(files: Set<String>) throws -> (records: [String: BuildManifest.Output], changed: Bool, written: Int, removed: Int) {
+        let gone = (previous ?? [:]).keys.filter { !files.contains($0) }
+        if !gone.isEmpty { try ensureStaging() }
+        for path in gone { unlink(folder.staging + "/" + path) }
+        if !gone.isEmpty { removeEmptyFolders(of: gone) }
+        return state.withLock { state in
+            var records: [String: BuildManifest.Output] = [:]
+            records.reserveCapacity(files.count)
+            for path in files {
+                if let written = state.written[path] {
+                    records[path] = written
+                } else if let old = previous?[path] {
+                    records[path] = old
+                }
+            }
+            return (records, state.staging, state.written.count, gone.count)
+        }
+    }
+
+    private func removeEmptyFolders(of paths: [String]) {
+        var folders = Set<String>()
+        for path in paths {
+            var current = path
+            while let slash = current.lastIndex(of: "/") {
+                current = String(current[..<slash])
+                folders.insert(current)
+            }
+        }
+        // Deepest first; rmdir leaves folders that still hold something.
+        for folderPath in folders.sorted(by: { $0.count > $1.count }) { rmdir(folder.staging + "/" + folderPath) }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds that persist: `build()` keeps a manifest of what it read and wrote (``BuildManifest``)
+/// beside the output folder (`.public.bulletin-manifest` for `public`), never in the site's own
+/// folders. The next build of the same output
+/// - does nothing at all when no input changed and the published files are as it left them;
+/// - else loads the site, and renders only the pages whose fingerprint (a stable hash of what
+///   they show, ``SiteRenderer/fingerprint(_:revisions:)``) changed or whose file was touched;
+/// - writes only files whose bytes changed (the others keep their dates) and deletes the files
+///   of pages that are gone, in a staging folder swapped in at the end, as every build does.
+/// The result is byte for byte what a clean build gives.
+extension SiteBuilder {
+    /// The manifest of builds into `output`: `options.manifest`, else beside the output folder.
+    func manifestPath(output: String) -> String {
+        if let manifest = options.manifest { return manifest }
+        let (parent, name) = PublishFolder.split(PublishFolder(output: output).output)
+        return parent + "/." + name + ".bulletin-manifest"
+    }
+
+    static func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// The output folder as far as it can be known without loading the site: `--output`, or
+    /// `site.yml`'s `output`.
+    func plannedOutput() -> String? {
+        if let output = options.output { return output }
+        guard let text = readFile(options.source + "/site.yml").flatMap({ String(validating: $0, as: UTF8.self) }),
+            let config = ConfigLoader.loadSite(path: "site.yml", text: text).0
+        else { return nil }
+        return options.source + "/" + config.output
+    }
+
+    func readManifest(output: String) -> BuildManifest? {
+        guard !options.clean, let bytes = readFile(manifestPath(output: output)) else { return nil }
+        return BuildManifest.decode(bytes)
+    }
+
+    /// Writes the manifest, replacing the old one in one step; a failure only costs the next build time.
+    func saveManifest(_ manifest: BuildManifest) -> Diagnostic? {
+        let path = manifestPath(output: manifest.output)
+        let (folder, name) = PublishFolder.split(path)
+        let temporary = name + ".tmp-" + String(getpid())
+        do {
+            try DiskOutput(root: folder).write(temporary, bytes: manifest.encoded())
+            guard rename(folder + "/" + temporary, path) == 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+            return nil
+        } catch {
+            unlink(folder + "/" + temporary)
+            return .warning(SourceLocation(path: path), "cannot keep the build's manifest, so the next build starts afresh: \(error)")
+        }
+    }
+
+    /// What the build's output depends on besides the content: Bulletin itself and the options.
+    var toolIdentity: String {
+        var identity = "bulletin"
+        if let stamp = FileStamp.of("/proc/self/exe", withChangeTime: false) { identity += " \(stamp.size) \(stamp.modified)" }
+        identity += " base_url=" + (options.baseURL ?? "-")
+        return identity
+    }
+
+    /// When nothing changed since `previous` was written: its report, else nil. Reads no post,
+    /// only the folders and the files' stamps (and the bytes of files whose stamp changed: a
+    /// fresh checkout touches every file).
+    func unchangedBuild(since previous: BuildManifest) -> Report? {
+        guard previous.tool == toolIdentity else { return nil }
+        if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
+        let tree = InputTree.walk(source: options.source, theme: previous.theme)
+        guard tree.files.count == previous.inputs.count else { return nil }
+        var restamped: [(String, BuildManifest.Input)] = []
+        for (path, stamp) in tree.files {
+            guard let input = previous.inputs[path] else { return nil }
+            if input.stamp == stamp { continue }
+            guard let bytes = readFile(options.source + "/" + path), StableHasher.hash(bytes) == input.hash else { return nil }
+            restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
+        }
+        let outputs = Array(previous.outputs)
+        let touched = parallelMap(outputs, jobs: options.jobs) { path, record in
+            FileStamp.of(previous.output + "/" + path, withChangeTime: false) != record.stamp
+        }
+        guard !touched.contains(true) else { return nil }
+        var report = Report(diagnostics: previous.report.diagnostics)
+        report.posts = previous.report.posts
+        report.comments = previous.report.comments
+        report.pages = previous.report.pages
+        report.files = previous.outputs.count
+        report.bytes = previous.report.bytes
+        report.output = previous.output
+        if !restamped.isEmpty {
+            var manifest = previous
+            for (path, input) in restamped { manifest.inputs[path] = input }
+            if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
+        }
+        return report
+    }
+
+    /// The inputs' records: stamps from the walk, hashes from `previous` where the stamp is the
+    /// same, else from the bytes.
+    func hashInputs(_ tree: InputTree, previous: BuildManifest?) -> [String: BuildManifest.Input] {
+        let hashes = parallelMap(tree.files, jobs: options.jobs) { path, stamp -> Int in
+            if let input = previous?.inputs[path], input.stamp == stamp { return input.hash }
+            return readFile(options.source + "/" + path).map { StableHasher.hash($0) } ?? 0
+        }
+        var inputs: [String: BuildManifest.Input] = [:]
+        inputs.reserveCapacity(tree.files.count)
+        for ((path, stamp), hash) in zip(tree.files, hashes) { inputs[path] = BuildManifest.Input(stamp: stamp, hash: hash) }
+        return inputs
+    }
+
+    /// The hash of the inputs that reach every page: their bytes, or only their presence.
+    static func settingsHash(_ inputs: [String: BuildManifest.Input], theme: String, tool: String) -> Int {
+        var hasher = StableHasher()
+        hasher.combine(tool)
+        hasher.combine(theme)
+        for path in inputs.keys.sorted(by: BuildManifest.byBytes) {
+            switch InputTree.role(of: path, theme: theme) {
+            case .post: continue
+            case .presence: hasher.combine(path)
+            case .everything:
+                hasher.combine(path)
+                hasher.combine(inputs[path]!.hash)
+            }
+        }
+        return hasher.finalize()
+    }
+
+    /// Revisions that are the same in every run for the same files: a post's is the hash of its
+    /// files, its row's the hash of what listings show of it.
+    static func stableRevisions(of site: Site, inputs: [String: BuildManifest.Input]) -> SiteRenderer.Revisions {
+        var posts: [[Int]] = []
+        var rows: [[Int]] = []
+        for board in site.boards {
+            posts.append(
+                board.posts.map { post in
+                    var hasher = StableHasher()
+                    let path = "Content/" + post.contentPath
+                    hasher.combine(path)
+                    hasher.combine(inputs[path]?.hash ?? 0)
+                    // The comment file the loader takes: the first of these that exists.
+                    let stem = String(path.dropLast(3))
+                    let comments = [".comments.yml", ".comments.yaml", ".comments.json"].lazy.compactMap { inputs[stem + $0] }.first
+                    hasher.combine(comments?.hash ?? 0)
+                    return hasher.finalize()
+                })
+            rows.append(
+                board.posts.map { post in
+                    var hasher = StableHasher()
+                    hasher.combine(post.board)
+                    hasher.combine(post.contentPath)
+                    hasher.combine(post.id)
+                    hasher.combine(post.title)
+                    hasher.combine(post.author)
+                    hasher.combine(post.date.seconds)
+                    hasher.combine(post.updated.seconds)
+                    hasher.combine(post.views)
+                    hasher.combine(post.recommends)
+                    hasher.combine(post.commentCount)
+                    hasher.combine(post.notice)
+                    hasher.combine(post.deleted)
+                    return hasher.finalize()
+                })
+        }
+        return SiteRenderer.Revisions(posts: posts, rows: rows)
+    }
+
+    /// Renders the pages whose fingerprint changed since `previous` and writes what changed
+    /// into `folder` (see the type's comment). Gives the report and the new manifest.
+    func writeIncrementally(
+        site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?
+    ) throws -> (report: Report, manifest: BuildManifest?) {
+        let tool = toolIdentity
+        let theme = site.config.theme
+        let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme), previous: previous)
+        let settings = Self.settingsHash(inputs, theme: theme, tool: tool)
+        // The last build counts only when it was of the same output, which still holds a site.
+        let outputPath = Self.absolutePath(folder.output)
+        let usable = previous.flatMap { $0.tool == tool && $0.output == outputPath ? $0 : nil }
+        let sourceHashes = Dictionary(uniqueKeysWithValues: inputs.map { (options.source + "/" + $0.key, $0.value.hash) })
+        let output = try ManifestOutput(folder: folder, previous: usable?.outputs, sourceHashes: sourceHashes)
+
+        var report = Report(diagnostics: [])
+        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
+        let pages = renderer.pages()
+        let revisions = Self.stableRevisions(of: site, inputs: inputs)
+        let postURLs = renderer.postURLs
+        let sameSettings = usable?.settings == settings
+        // Each page's path and fingerprint, and what its last rendering gave if that still holds.
+        let known = parallelMap(Array(pages.indices), jobs: options.jobs) { i -> (path: String, fingerprint: Int, kept: BuildManifest.Page?) in
+            let path = renderer.outputPath(pages[i])
+            let fingerprint = renderer.fingerprint(pages[i], revisions: revisions)
+            guard sameSettings, let record = usable?.outputs[path], let page = record.page,
+                page.fingerprint == LiveSite.withLinks(fingerprint, page.linkTargets, postURLs), output.isPublished(path, as: record)
+            else { return (path, fingerprint, nil) }
+            return (path, fingerprint, page)
+        }
+        let toRender = pages.indices.filter { known[$0].kept == nil }
+        let rendered = try render(toRender.map { pages[$0] }, with: renderer, to: output)
+        var pageRecords = known.map(\.kept)
+        for (page, i) in zip(rendered, toRender) {
+            pageRecords[i] = BuildManifest.Page(
+                fingerprint: LiveSite.withLinks(known[i].fingerprint, page.linkTargets, postURLs), linkTargets: page.linkTargets,
+                attachments: page.attachments, diagnostics: page.diagnostics)
+        }
+        for i in pages.indices where known[i].kept != nil { output.keep(known[i].path) }
+        let (sources, diagnostics) = gather(pageRecords.lazy.map { ($0!.attachments, $0!.diagnostics) })
+        report.diagnostics = diagnostics
+        if diagnostics.hasErrors { return (report, nil) }
+        for attachment in sources { try copyAttachment(attachment, to: output) }
+        let generated = try writeGeneratedFiles(renderer, pages: pages, to: output)
+        let staticFiles = try copyStaticFiles(of: site, to: output)
+
+        var files = Set(known.map(\.path))
+        files.formUnion(sources.map { "_files/" + Self.attachmentOutputPath($0) })
+        files.formUnion(generated.paths)
+        files.formUnion(staticFiles)
+        let finished = try output.finish(files: files)
+        var manifest = BuildManifest(tool: tool, settings: settings, theme: theme, output: outputPath, inputs: inputs, outputs: finished.records)
+        for (i, known) in known.enumerated() { manifest.outputs[known.path]?.page = pageRecords[i] }
+        report.posts = site.postCount
+        report.comments = site.commentCount
+        report.pages = pages.count
+        report.files = files.count
+        report.bytes = finished.records.values.reduce(0) { $0 + Int($1.stamp.size) }
+        report.rendered = rendered.count
+        report.written = finished.written
+        report.removed = finished.removed
+        report.changed = finished.changed
+        manifest.report = BuildManifest.Report(posts: report.posts, comments: report.comments, pages: report.pages, bytes: report.bytes)
+        return (report, manifest)
+    }
+}

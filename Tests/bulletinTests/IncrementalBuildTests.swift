@@ -1,0 +1,166 @@
+import BulletinTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `bulletin build` keeps a manifest and, the next time, renders and writes only what changed.
+/// After every kind of change the incremental output must equal a clean build's, file by file;
+/// files whose bytes did not change keep their inode and date; a build with no change writes nothing.
+@Suite struct IncrementalBuildTests {
+    /// (inode, modification time in ns) of every file of an output folder.
+    static func stamps(_ root: String) -> [String: [Int]] {
+        var result: [String: [Int]] = [:]
+        for (path, _) in FixtureSite.tree(atPath: root) {
+            var info = stat()
+            guard stat(root + "/" + path, &info) == 0 else { continue }
+            result[path] = [Int(info.st_ino), info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec]
+        }
+        return result
+    }
+
+    struct Step: CustomStringConvertible, Sendable {
+        var description: String
+        var change: @Sendable (FixtureSite) throws -> Void
+    }
+
+    static let steps: [Step] = [
+        Step(description: "edit a post's body") { site in
+            try site.write("Content/free/gen/g3.md", site.read("Content/free/gen/g3.md")!.replacingOccurrences(of: "본문입니다", with: "고친 본문입니다"))
+        },
+        Step(description: "edit a post's title") { site in
+            try site.write("Content/humor/gen/g4.md", site.read("Content/humor/gen/g4.md")!.replacingOccurrences(of: "생성된 글 4번", with: "제목을 바꾼 글"))
+        },
+        Step(description: "add a post") { site in
+            try site.write(
+                "Content/qna/gen/new.md", "---\ntitle: 새로 올라온 질문\ndate: 2022-05-05 10:00\ntags: [질문, 공통]\n---\n[앞 글](g2.md)을 보세요.\n")
+        },
+        Step(description: "add comments to a post") { site in
+            try site.write("Content/qna/gen/new.comments.yml", "- id: c1\n  date: 2023-02-01T00:00:00Z\n  body: 답입니다\n")
+        },
+        Step(description: "reply to a comment") { site in
+            try site.write(
+                "Content/qna/gen/new.comments.yml",
+                "- id: c1\n  date: 2023-02-01T00:00:00Z\n  body: 답입니다\n- id: c2\n  reply_to: c1\n  date: 2023-02-02T00:00:00Z\n  body: 고맙습니다\n")
+        },
+        Step(description: "delete a comment file") { site in try site.delete("Content/free/gen/g0.comments.yml") },
+        Step(description: "change a post's tags and date") { site in
+            let text = site.read("Content/free/gen/g6.md")!
+            try site.write(
+                "Content/free/gen/g6.md",
+                text.replacingOccurrences(of: "tags: [태그1, 공통]", with: "tags: [새태그]").replacingOccurrences(of: "date: 2022-01-07", with: "date: 2021-12-31"))
+        },
+        Step(description: "delete a post that another links to") { site in try site.delete("Content/qna/gen/g2.md") },
+        Step(description: "drop an attachment") { site in try site.delete("Content/humor/gen/files/7.png") },
+        Step(description: "add an attachment back") { site in try site.write("Content/humor/gen/files/7.png", Data([1, 2, 3])) },
+        Step(description: "touch a file without changing it") { site in
+            try site.write("Content/free/gen/g9.md", site.read("Content/free/gen/g9.md")!)
+        },
+        Step(description: "edit a template") { site in
+            let template = site.read("Themes/default/templates/post.mustache")!
+            try site.write("Themes/default/templates/post.mustache", template.replacingOccurrences(of: "</article>", with: "<p>틀 바뀜</p></article>"))
+        },
+        Step(description: "edit a static file") { site in
+            let css = try #require(FixtureSite.tree(atPath: site.root + "/Themes/default/static").keys.first { $0.hasSuffix(".css") })
+            try site.write("Themes/default/static/" + css, site.read("Themes/default/static/" + css)! + "\n/* 바뀜 */\n")
+        },
+        Step(description: "edit the settings") { site in
+            try site.write("site.yml", site.read("site.yml")!.replacingOccurrences(of: "title: 테스트 미러", with: "title: 새 이름 미러"))
+        },
+        Step(description: "delete a whole folder of posts") { site in try site.delete("Content/humor/gen") },
+    ]
+
+    @Test func everyKindOfChangeGivesWhatACleanBuildGives() throws {
+        let site = try DeterminismTests.makeSite()
+        defer { site.remove() }
+        let folder = try temporaryFolder("incremental")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = folder + "/out"
+        let first = try site.bulletin("build", "--output", out)
+        try #require(first.status == 0, "stderr: \(first.stderr)")
+        #expect(first.stdout.contains("wrote"))
+        try assertNothingChanges(site, out: out, after: "the first build")
+
+        for (n, step) in Self.steps.enumerated() {
+            let before = FixtureSite.tree(atPath: out)
+            let beforeStamps = Self.stamps(out)
+            try step.change(site)
+            let incremental = try site.bulletin("build", "--output", out)
+            try #require(incremental.status == 0, "\(step): \(incremental.stderr)")
+            let clean = try site.bulletin("build", "--output", folder + "/clean\(n)", "--clean", "--manifest", folder + "/manifest\(n)")
+            try #require(clean.status == 0, "\(step): \(clean.stderr)")
+            #expect(incremental.stderr == clean.stderr, "\(step)")
+            #expect(OutputTree(out).differences(from: OutputTree(folder + "/clean\(n)")) == [], "\(step)")
+
+            // Files with the same bytes were not written; the others were.
+            let after = FixtureSite.tree(atPath: out)
+            let afterStamps = Self.stamps(out)
+            var written = 0
+            for (path, bytes) in after {
+                if before[path] == bytes {
+                    #expect(afterStamps[path] == beforeStamps[path], "\(step): \(path) was written with the same bytes")
+                } else {
+                    written += 1
+                }
+            }
+            let removed = before.keys.filter { after[$0] == nil }.count
+            if written == 0 && removed == 0 {
+                #expect(incremental.stdout.contains("nothing written") || incremental.stdout.contains("wrote 0, removed 0"), "\(step): \(incremental.stdout)")
+            } else {
+                #expect(incremental.stdout.contains("wrote \(written), removed \(removed) →"), "\(step): \(incremental.stdout)")
+            }
+            try assertNothingChanges(site, out: out, after: step.description)
+        }
+    }
+
+    /// A build right after a build says so and touches no file.
+    func assertNothingChanges(_ site: FixtureSite, out: String, after step: String) throws {
+        let stamps = Self.stamps(out)
+        let again = try site.bulletin("build", "--output", out)
+        #expect(again.status == 0, "\(step): \(again.stderr)")
+        #expect(again.stdout.contains("; nothing changed, nothing written →"), "\(step): \(again.stdout)")
+        #expect(Self.stamps(out) == stamps, "after \(step), a build with no change touched files")
+        #expect(stagingLeftovers(beside: out) == [])
+    }
+
+    @Test func aFileChangedBehindTheBuildsBackIsWrittenAgain() throws {
+        let site = try DeterminismTests.makeSite()
+        defer { site.remove() }
+        let folder = try temporaryFolder("incremental")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = folder + "/out"
+        #expect(try site.bulletin("build", "--output", out).status == 0)
+        let page = try #require(FixtureSite.tree(atPath: out).keys.first { $0.hasPrefix("free/") && $0.hasSuffix("/index.html") })
+        let original = try String(contentsOfFile: out + "/" + page, encoding: .utf8)
+        try "망가뜨림".write(toFile: out + "/" + page, atomically: false, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: out + "/feed.xml")
+        let again = try site.bulletin("build", "--output", out)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("wrote 2, removed 0"), "\(again.stdout)")
+        #expect(try String(contentsOfFile: out + "/" + page, encoding: .utf8) == original)
+        #expect(FileManager.default.fileExists(atPath: out + "/feed.xml"))
+    }
+
+    @Test func aBrokenEditLeavesThePublishedSiteAndTheNextBuildCatchesUp() throws {
+        let site = try DeterminismTests.makeSite()
+        defer { site.remove() }
+        let folder = try temporaryFolder("incremental")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = folder + "/out"
+        #expect(try site.bulletin("build", "--output", out).status == 0)
+        let stamps = Self.stamps(out)
+        let good = try #require(site.read("Content/free/gen/g3.md"))
+        try site.write("Content/free/gen/g3.md", "---\ntitle: [깨진\n---\n")
+        let broken = try site.bulletin("build", "--output", out)
+        #expect(broken.status != 0)
+        #expect(Self.stamps(out) == stamps)
+        try site.write("Content/free/gen/g3.md", good.replacingOccurrences(of: "본문", with: "고친 본문"))
+        let fixed = try site.bulletin("build", "--output", out)
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        let clean = try site.bulletin("build", "--output", folder + "/clean", "--clean", "--manifest", folder + "/manifest")
+        #expect(clean.status == 0)
+        #expect(OutputTree(out).differences(from: OutputTree(folder + "/clean")) == [])
+    }
+}
