@@ -94,6 +94,24 @@ struct BuildManifest: Sendable, Equatable {
         return out
     }
 
+    /// A decimal integer (written by `String(_:)`; inodes beyond `Int.max` as they wrap).
+    static func integer(_ digits: ArraySlice<UInt8>) -> Int? {
+        var rest = digits[...]
+        let negative = rest.first == UInt8(ascii: "-")
+        if negative { rest = rest.dropFirst() }
+        guard !rest.isEmpty, rest.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for byte in rest {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = sum
+        }
+        if negative { return value <= UInt64(Int.max) + 1 ? Int(truncatingIfNeeded: 0 &- value) : nil }
+        return Int(truncatingIfNeeded: value)
+    }
+
     static func byBytes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 
     static func escape(_ field: String, into out: inout [UInt8]) {
@@ -145,11 +163,11 @@ struct BuildManifest: Sendable, Equatable {
         for raw in lines {
             let fields = raw.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
             func text(_ i: Int) -> String { unescape(fields[i]) }
-            func int(_ i: Int) -> Int? { Int(String(decoding: fields[i], as: UTF8.self)) }
-            func int64(_ i: Int) -> Int64? { Int64(String(decoding: fields[i], as: UTF8.self)) }
+            func int(_ i: Int) -> Int? { Self.integer(fields[i]) }
+            func int64(_ i: Int) -> Int64? { Self.integer(fields[i]).map(Int64.init) }
             func stamp(_ i: Int) -> FileStamp? {
                 guard let size = int64(i), let modified = int64(i + 1), let changed = int64(i + 2),
-                    let inode = UInt64(String(decoding: fields[i + 3], as: UTF8.self))
+                    let inode = Self.integer(fields[i + 3]).map({ UInt64(bitPattern: Int64($0)) })
                 else { return nil }
                 return FileStamp(size: size, modified: modified, changed: changed, inode: inode)
             }

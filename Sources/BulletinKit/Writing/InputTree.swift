@@ -4,30 +4,16 @@ import Glibc
 
 /// Every file a build reads: `site.yml`, everything below `Content/` and the theme's folder,
 /// as the loader sees them (hidden names skipped, linked files followed, linked folders not),
-/// with their stamps, by path relative to the site's folder.
+/// with their stamps, by path relative to the site's folder, in no particular order.
 struct InputTree: Sendable {
     var files: [(path: String, stamp: FileStamp)]
 
     static func walk(source: String, theme: String) -> InputTree {
         var files: [(path: String, stamp: FileStamp)] = []
         if let stamp = FileStamp.of(source + "/site.yml", withChangeTime: true) { files.append(("site.yml", stamp)) }
-        collect(source: source, relative: "Content", into: &files)
-        collect(source: source, relative: "Themes/" + theme, into: &files)
+        files += FileStamp.tree(source, "Content", withChangeTime: true)
+        files += FileStamp.tree(source, "Themes/" + theme, withChangeTime: true)
         return InputTree(files: files)
-    }
-
-    private static func collect(source: String, relative: String, into files: inout [(path: String, stamp: FileStamp)]) {
-        for name in SiteLoader.sortedEntries(source + "/" + relative) where !name.hasPrefix(".") {
-            let path = relative + "/" + name
-            var info = stat()
-            guard lstat(source + "/" + path, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR: collect(source: source, relative: path, into: &files)
-            case S_IFREG: files.append((path, FileStamp(info, withChangeTime: true)))
-            case S_IFLNK: if let stamp = FileStamp.of(source + "/" + path, withChangeTime: true) { files.append((path, stamp)) }
-            default: break
-            }
-        }
     }
 
     /// What part an input plays in a page's fingerprint.
@@ -48,5 +34,49 @@ struct InputTree: Sendable {
         }
         if path.hasPrefix("Themes/" + theme + "/static/") { return .presence }
         return .everything
+    }
+}
+
+extension FileStamp {
+    /// The regular files below `root/relative` (hidden names skipped; linked files followed,
+    /// linked folders not), with their stamps, by path relative to `root`. Each folder is read
+    /// once and its files are looked up from it, not from the root.
+    static func tree(_ root: String, _ relative: String, withChangeTime: Bool) -> [(path: String, stamp: FileStamp)] {
+        var files: [(path: String, stamp: FileStamp)] = []
+        let fd = open(root + "/" + relative, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return files }
+        collect(fd, prefix: relative.isEmpty ? "" : relative + "/", withChangeTime: withChangeTime, into: &files)
+        return files
+    }
+
+    /// Reads the folder open as `fd` (and closes it).
+    private static func collect(_ fd: Int32, prefix: String, withChangeTime: Bool, into files: inout [(path: String, stamp: FileStamp)]) {
+        guard let dir = fdopendir(fd) else {
+            close(fd)
+            return
+        }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            var info = stat()
+            guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if child >= 0 { collect(child, prefix: prefix + name + "/", withChangeTime: withChangeTime, into: &files) }
+            case S_IFREG:
+                files.append((prefix + name, FileStamp(info, withChangeTime: withChangeTime)))
+            case S_IFLNK:
+                var target = stat()
+                if fstatat(fd, name, &target, 0) == 0, target.st_mode & S_IFMT == S_IFREG {
+                    files.append((prefix + name, FileStamp(target, withChangeTime: withChangeTime)))
+                }
+            default:
+                break
+            }
+        }
     }
 }

@@ -69,15 +69,16 @@ extension SiteBuilder {
     func unchangedBuild(since previous: BuildManifest) -> Report? {
         guard previous.tool == toolIdentity else { return nil }
         if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
-        let tree = InputTree.walk(source: options.source, theme: previous.theme)
-        guard tree.files.count == previous.inputs.count else { return nil }
+        let inputs = InputTree.walk(source: options.source, theme: previous.theme).files
+        guard inputs.count == previous.inputs.count else { return nil }
         var restamped: [(String, BuildManifest.Input)] = []
-        for (path, stamp) in tree.files {
+        for (path, stamp) in inputs {
             guard let input = previous.inputs[path] else { return nil }
             if input.stamp == stamp { continue }
             guard let bytes = readFile(options.source + "/" + path), StableHasher.hash(bytes) == input.hash else { return nil }
             restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
         }
+        // Every file the last build wrote is still there as it left it (files added since do not matter).
         let outputs = Array(previous.outputs)
         let touched = parallelMap(outputs, jobs: options.jobs) { path, record in
             FileStamp.of(previous.output + "/" + path, withChangeTime: false) != record.stamp
