@@ -92,6 +92,9 @@ struct Build: ParsableCommand {
     @Flag(name: .long, help: "Render and write every file, ignoring what the last build kept.")
     var clean = false
 
+    @Option(name: .long, help: ArgumentHelp("Above this many posts, keep only what listings need in memory and read each post again to render its page.", valueName: "posts"))
+    var dropContentAbove = 200_000
+
     @Option(name: .long, help: "The file that keeps the build's manifest between runs (default: .NAME.bulletin-manifest beside the output folder NAME).")
     var manifest: String?
 
@@ -106,7 +109,8 @@ struct Build: ParsableCommand {
         }
         let builder = SiteBuilder(
             options: .init(
-                source: source.folder, output: output, baseURL: render.baseURL, jobs: render.jobs, progress: progress, manifest: manifest, clean: clean))
+                source: source.folder, output: output, baseURL: render.baseURL, jobs: render.jobs, progress: progress, manifest: manifest, clean: clean,
+                dropContentAbove: dropContentAbove))
         let report = builder.build()
         if showProgress && report.pages >= 2000 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         printDiagnostics(report.diagnostics)

@@ -44,6 +44,24 @@ import Testing
         #expect(one.differences(from: two) == [])
     }
 
+    /// A site too big to hold lets go of bodies and comments after loading and reads each post
+    /// again for its page: the same bytes and the same warnings.
+    @Test func droppingContentAfterLoadingDoesNotChangeTheOutput() throws {
+        let site = try Self.makeSite()
+        defer { site.remove() }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let held = try Binary.run(["build", "--source", site.root, "--output", folder + "/held"])
+        #expect(held.status == 0, "stderr: \(held.stderr)")
+        let dropped = try Binary.run(["build", "--source", site.root, "--output", folder + "/dropped", "--drop-content-above", "0"])
+        #expect(dropped.status == 0, "stderr: \(dropped.stderr)")
+        #expect(held.stderr == dropped.stderr)
+        #expect(held.stdout.split(separator: " ").prefix(8) == dropped.stdout.split(separator: " ").prefix(8))
+        let one = OutputTree(folder + "/held")
+        #expect(one.files.count > 300)
+        #expect(one.differences(from: OutputTree(folder + "/dropped")) == [])
+    }
+
     @Test func threadCountDoesNotChangeTheOutput() throws {
         let site = try Self.makeSite()
         defer { site.remove() }

@@ -27,15 +27,43 @@ public enum SiteLoader {
     /// - Parameters:
     ///   - display: how to print `source` in diagnostics (`.` gives `Content/free/1.md`).
     ///   - baseURL: overrides `site.yml`'s `base_url`.
-    public static func load(source: String, display: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count) -> LoadResult {
+    ///   - dropContentAbove: with more post files than this, each post's body and comments are
+    ///     let go once it is checked (``Post/dropContent()``), so that memory grows only with what
+    ///     listings need; the renderer reads them again (``reload(_:config:contentRoot:)``).
+    public static func load(
+        source: String, display: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count, dropContentAbove: Int = .max
+    ) -> LoadResult {
         let scanned: Scan
         switch scan(source: source, display: display, baseURL: baseURL) {
         case .failure(let failure): return failure.result
         case .success(let s): scanned = s
         }
         let clock = SiteClock(timeZone: scanned.config.timeZone)
-        let loaded = parallelMap(scanned.postFiles, jobs: jobs) { PostLoader.load($0, config: scanned.config, clock: clock) }
-        return assemble(scanned, loaded: loaded)
+        let drop = scanned.postFiles.count > dropContentAbove
+        let loaded = parallelMap(scanned.postFiles, jobs: jobs) { file in
+            var (post, diagnostics) = PostLoader.load(file, config: scanned.config, clock: clock)
+            if drop { post?.dropContent() }
+            return (post, diagnostics)
+        }
+        var result = assemble(scanned, loaded: loaded)
+        result.site?.contentDropped = drop
+        return result
+    }
+
+    /// The comment files a post may have, by suffix of its stem; the first that exists is used.
+    static let commentSuffixes = [".comments.yml", ".comments.yaml", ".comments.json"]
+
+    /// `post` with its body and comments, read again from its files (after `dropContent()`).
+    static func reload(_ post: Post, config: SiteConfig, contentRoot: String) -> Post? {
+        let absolute = contentRoot + "/" + post.contentPath
+        let absoluteStem = String(absolute.dropLast(3))
+        let displayStem = String(post.location.path.dropLast(3))
+        let suffix = commentSuffixes.first { FileManager.default.fileExists(atPath: absoluteStem + $0) }
+        let file = PostFile(
+            board: post.board, contentPath: post.contentPath, absolutePath: absolute, displayPath: post.location.path,
+            stem: String(absoluteStem[absoluteStem.index(after: absoluteStem.lastIndex(of: "/")!)...]),
+            comments: suffix.map { CommentFile(absolutePath: absoluteStem + $0, displayPath: displayStem + $0) })
+        return PostLoader.load(file, config: config, clock: SiteClock(timeZone: config.timeZone)).0
     }
 
     /// What a walk of the site's folders found, before any post is read: the settings, the
@@ -234,10 +262,7 @@ public enum SiteLoader {
                 if entry.hasSuffix(".md") {
                     let stem = String(entry.dropLast(3))
                     var comments: CommentFile?
-                    let yml = stem + ".comments.yml"
-                    let yaml = stem + ".comments.yaml"
-                    let json = stem + ".comments.json"
-                    let present = [yml, yaml, json].filter { names.contains($0) }
+                    let present = commentSuffixes.map { stem + $0 }.filter { names.contains($0) }
                     if let first = present.first {
                         comments = CommentFile(absolutePath: folder + "/" + first, displayPath: display + "/" + first)
                         if present.count > 1 {
@@ -255,7 +280,7 @@ public enum SiteLoader {
             }
         }
         for entry in entries {
-            for suffix in [".comments.yml", ".comments.yaml", ".comments.json"] where entry.hasSuffix(suffix) {
+            for suffix in commentSuffixes where entry.hasSuffix(suffix) {
                 let stem = String(entry.dropLast(suffix.count))
                 if !commentStems.contains(stem) {
                     diagnostics.append(.warning(SourceLocation(path: display + "/" + entry), "no post '\(stem).md' beside this comment file; ignored"))

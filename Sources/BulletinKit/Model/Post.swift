@@ -27,6 +27,19 @@ public struct Post: Sendable {
     public var location: SourceLocation
     /// Comments, oldest first, as in the comment file.
     public var comments: [Comment]
+    /// How many comments were loaded, when the body and comments were let go (``dropContent()``).
+    public private(set) var droppedComments: Int? = nil
+
+    /// The number of comments loaded from the comment file, also once they were let go.
+    public var loadedCommentCount: Int { droppedComments ?? comments.count }
+
+    /// Lets go of the body and the comments, keeping what listings and indexes show: a big
+    /// site's posts are read again, one at a time, when their pages are rendered.
+    public mutating func dropContent() {
+        droppedComments = comments.count
+        body = ""
+        comments = []
+    }
 
     public init(
         board: String, id: String, title: String, author: String, date: Timestamp, updated: Timestamp,

@@ -70,6 +70,8 @@ public struct Site: Sendable {
     public var config: SiteConfig
     /// Boards ordered by their `_board.yml` `weight`, then slug.
     public var boards: [Board]
+    /// Whether the posts' bodies and comments were let go after loading (``Post/dropContent()``).
+    public var contentDropped = false
 
     public init(config: SiteConfig, boards: [Board]) {
         self.config = config
@@ -77,5 +79,5 @@ public struct Site: Sendable {
     }
 
     public var postCount: Int { boards.reduce(0) { $0 + $1.posts.count } }
-    public var commentCount: Int { boards.reduce(0) { $0 + $1.posts.reduce(0) { $0 + $1.comments.count } } }
+    public var commentCount: Int { boards.reduce(0) { $0 + $1.posts.reduce(0) { $0 + $1.loadedCommentCount } } }
 }

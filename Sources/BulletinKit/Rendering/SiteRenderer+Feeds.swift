@@ -29,7 +29,7 @@ extension SiteRenderer {
         out += "  <generator>Bulletin</generator>\n"
         for ref in refs {
             let board = site.boards[ref.board]
-            let post = board.posts[ref.post]
+            let post = fullPost(ref)
             let postFolder = board.slug + "/" + post.id + "/"
             var links = links(for: post)
             let body = Markdown.html(post.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links)

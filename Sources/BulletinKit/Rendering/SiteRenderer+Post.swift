@@ -10,9 +10,16 @@ extension SiteRenderer {
             realContentRoot: realContentRoot, base: base, postURLs: postURLs, location: post.location)
     }
 
+    /// A post with its body and comments, read again from its files when the site let go of them.
+    func fullPost(_ ref: PostRef) -> Post {
+        let post = site.boards[ref.board].posts[ref.post]
+        guard site.contentDropped else { return post }
+        return SiteLoader.reload(post, config: site.config, contentRoot: contentRoot) ?? post
+    }
+
     func postContext(_ ref: PostRef, commentPage: Int, extra: inout Rendered) -> TemplateObject {
         let board = site.boards[ref.board]
-        let post = board.posts[ref.post]
+        let post = fullPost(ref)
         var links = links(for: post)
         let body = Markdown.html(post.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links)
 
@@ -51,7 +58,7 @@ extension SiteRenderer {
         object["url"] = .string(href(folder))
         object["show_body"] = .bool(commentPage == 1)
         object["comment_page"] = .int(commentPage)
-        let comments = threadContext(ref, page: commentPage, folder: folder, links: &links)
+        let comments = threadContext(ref, post.comments, page: commentPage, folder: folder, links: &links)
         extra.attachments = links.attachments
         extra.diagnostics = links.diagnostics
         extra.linkTargets = links.lookedUp
@@ -103,8 +110,7 @@ extension SiteRenderer {
     }
 
     /// One page of a post's comment thread; replies link to their parent, on whichever page it is.
-    func threadContext(_ ref: PostRef, page: Int, folder: String, links: inout ContentLinks) -> [TemplateValue] {
-        let comments = site.boards[ref.board].posts[ref.post].comments
+    func threadContext(_ ref: PostRef, _ comments: [Comment], page: Int, folder: String, links: inout ContentLinks) -> [TemplateValue] {
         // Threads longer than a page are ordered once, in init, not once per page.
         let thread = longThreads[ref] ?? Thread(comments)
         let pagination = Pagination(total: thread.order.count, perPage: site.config.commentsPerPage)

@@ -115,7 +115,7 @@ public struct SiteRenderer: Sendable {
             for p in board.posts.indices {
                 let ref = PostRef(board: b, post: p)
                 pages.append(.post(ref))
-                let commentPages = Pagination(total: board.posts[p].comments.count, perPage: site.config.commentsPerPage).pageCount
+                let commentPages = Pagination(total: board.posts[p].loadedCommentCount, perPage: site.config.commentsPerPage).pageCount
                 if commentPages > 1 { for n in 2...commentPages { pages.append(.postComments(ref, page: n)) } }
             }
         }

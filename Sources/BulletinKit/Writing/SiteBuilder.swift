@@ -20,10 +20,14 @@ public struct SiteBuilder: Sendable {
         public var manifest: String?
         /// Ignores the manifest: renders and writes every file (and keeps a new manifest).
         public var clean: Bool
+        /// Sites with more posts than this keep only what listings need in memory and read each
+        /// post again to render its page (``SiteLoader/load(source:display:baseURL:jobs:dropContentAbove:)``).
+        public var dropContentAbove: Int
 
         public init(
             source: String = ".", sourceDisplay: String? = nil, output: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count,
-            progress: (@Sendable (Int, Int) -> Void)? = nil, manifest: String? = nil, clean: Bool = false
+            progress: (@Sendable (Int, Int) -> Void)? = nil, manifest: String? = nil, clean: Bool = false,
+            dropContentAbove: Int = 200_000
         ) {
             self.source = source
             self.sourceDisplay = sourceDisplay ?? source
@@ -33,6 +37,7 @@ public struct SiteBuilder: Sendable {
             self.progress = progress
             self.manifest = manifest
             self.clean = clean
+            self.dropContentAbove = dropContentAbove
         }
     }
 
@@ -71,7 +76,9 @@ public struct SiteBuilder: Sendable {
     /// `check()`, plus the settings as far as they could be read, which locate the output folder
     /// even when the content has errors.
     private func checkWithSettings() -> (site: Site?, engine: MustacheEngine?, config: SiteConfig?, diagnostics: [Diagnostic]) {
-        let loaded = SiteLoader.load(source: options.source, display: options.sourceDisplay, baseURL: options.baseURL, jobs: options.jobs)
+        let loaded = SiteLoader.load(
+            source: options.source, display: options.sourceDisplay, baseURL: options.baseURL, jobs: options.jobs,
+            dropContentAbove: options.dropContentAbove)
         var diagnostics = loaded.diagnostics
         // Also with errors in the content the theme is loaded, so that one run reports every broken file.
         let engine = loaded.config.flatMap { loadTheme($0.theme, diagnostics: &diagnostics) }
