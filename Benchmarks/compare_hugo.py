@@ -8,9 +8,14 @@ For each size it makes a snapshot with Benchmarks/generate.py and its Hugo equiv
 Benchmarks/hugo_site.py (kept in --work and reused when present), then alternates cold builds:
 `bulletin build` and `hugo` (Debian's `hugo`), each into an emptied folder below --out
 (default /dev/shm, a memory file system, so that the disk's speed does not count) and Hugo
-with an emptied cache folder. Each build is measured with /usr/bin/time: wall time, CPU time
+with an emptied cache folder; Bulletin's with `--clean`, so that it does not use the manifest
+of its last build. Each build is measured with /usr/bin/time: wall time, CPU time
 (user + system) and peak memory (maximum resident set size). It prints the medians, the pages
 (HTML files) and bytes each wrote, and Hugo's time and memory as multiples of Bulletin's.
+
+Then it times Bulletin's rebuilds of the last cold build's output: with no change (which must
+write no file), and after one post's body is edited (the post's file gets a line more, then
+its old text back at the end), and prints the medians with the files each wrote.
 """
 import argparse
 import os
@@ -23,15 +28,47 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def timed(command, cwd=None):
-    """Runs `command` under /usr/bin/time; gives (wall s, cpu s, peak MB)."""
+def timed(command, cwd=None, output=None):
+    """Runs `command` under /usr/bin/time; gives (wall s, cpu s, peak MB), and appends its
+    standard output to the list `output` if one is given."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         result = subprocess.run(["/usr/bin/time", "-o", report.name, "-f", "%e %U %S %M"] + command, cwd=cwd,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if result.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
         wall, user, system, kb = report.read().split()[-4:]
+    if output is not None:
+        output.append(result.stdout)
     return float(wall), float(user) + float(system), int(kb) / 1024
+
+
+def files_written(stdout):
+    """The files a build says it wrote: 'wrote N, removed M', or 0 for 'nothing written'."""
+    if "nothing written" in stdout:
+        return 0
+    return int(stdout.split("wrote ")[1].split(",")[0])
+
+
+def rebuilds(args, snapshot, output):
+    """Medians of Bulletin's no-change and one-edit rebuilds of `output`: (wall, files) each."""
+    build = [args.binary, "build", "--source", snapshot, "--output", output]
+    posts = sorted(os.path.join(dirpath, name) for dirpath, _, names in os.walk(os.path.join(snapshot, "Content"))
+                   for name in names if name.endswith(".md"))
+    post = posts[len(posts) // 2]
+    with open(post, encoding="utf-8") as f:
+        original = f.read()
+    same, edited = [], []
+    try:
+        for run in range(args.runs):
+            said = []
+            same.append((timed(build, output=said)[0], files_written(said[-1])))
+            with open(post, "a", encoding="utf-8") as f:
+                f.write(f"\n고친 줄 {run}\n")
+            edited.append((timed(build, output=said)[0], files_written(said[-1])))
+    finally:
+        with open(post, "w", encoding="utf-8") as f:
+            f.write(original)
+    return tuple(statistics.median(r[i] for r in runs) for runs in (same, edited) for i in range(2))
 
 
 def written(folder):
@@ -58,6 +95,7 @@ def main():
     args = ap.parse_args()
     version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.split()[1]
     rows = []
+    again = []
     for count in args.posts:
         snapshot = os.path.join(args.work, str(count))
         hugo_site = os.path.join(args.work, f"{count}-hugo")
@@ -72,7 +110,7 @@ def main():
         measured = {"Bulletin": [], "Hugo": []}
         for run in range(args.runs):
             empty(bulletin_out)
-            measured["Bulletin"].append(timed([args.binary, "build", "--quiet", "--source", snapshot, "--output", bulletin_out]))
+            measured["Bulletin"].append(timed([args.binary, "build", "--quiet", "--clean", "--source", snapshot, "--output", bulletin_out]))
             empty(hugo_out)
             empty(hugo_cache)
             measured["Hugo"].append(timed([args.hugo, "--quiet", "--source", hugo_site, "--destination", hugo_out, "--cacheDir", hugo_cache]))
@@ -83,7 +121,11 @@ def main():
             medians[tool] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
             pages, size = written(folder)
             rows.append((count, tool, *medians[tool], pages, size))
+        again.append((count, measured["Bulletin"], rebuilds(args, snapshot, bulletin_out)))
         empty(bulletin_out)
+        manifest = os.path.join(args.out, f".bulletin-{count}.bulletin-manifest")
+        if os.path.exists(manifest):
+            os.remove(manifest)
         empty(hugo_out)
         empty(hugo_cache)
         b, h = medians["Bulletin"], medians["Hugo"]
@@ -97,6 +139,13 @@ def main():
             print(f"| {count:,} | **{tool}** | **{wall:.1f}×** | **{cpu:.1f}×** | **{memory:.1f}×** | | |")
         else:
             print(f"| {count:,} | {tool} | {wall:.2f} s | {cpu:.2f} s | {memory:.0f} MB | {pages:,} | {size / 1e6:.0f} MB |")
+
+    print(f"\nBulletin rebuilding its last output (medians of {args.runs}):\n")
+    print("| posts | cold build | no change | ÷ cold | files written | one post edited | files written |")
+    print("|---|---|---|---|---|---|---|")
+    for count, cold, (same, same_files, edited, edited_files) in again:
+        cold_wall = statistics.median(r[0] for r in cold)
+        print(f"| {count:,} | {cold_wall:.2f} s | {same:.2f} s | {same / cold_wall:.1%} | {same_files:.0f} | {edited:.2f} s | {edited_files:.0f} |")
 
 
 if __name__ == "__main__":

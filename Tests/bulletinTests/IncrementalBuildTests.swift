@@ -143,6 +143,29 @@ import Glibc
         #expect(FileManager.default.fileExists(atPath: out + "/feed.xml"))
     }
 
+    /// CI restores the last output from a cache: new inodes and dates, the same bytes.
+    @Test func aRestoredCopyOfTheOutputIsRecognisedByItsBytes() throws {
+        let site = try DeterminismTests.makeSite()
+        defer { site.remove() }
+        let folder = try temporaryFolder("incremental")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let out = folder + "/out"
+        #expect(try site.bulletin("build", "--output", out).status == 0)
+        try FileManager.default.copyItem(atPath: out, toPath: folder + "/copy")
+        try FileManager.default.removeItem(atPath: out)
+        try FileManager.default.moveItem(atPath: folder + "/copy", toPath: out)
+        let stamps = Self.stamps(out)
+        let same = try site.bulletin("build", "--output", out)
+        #expect(same.stdout.contains("nothing written"), "\(same.stdout)")
+        #expect(Self.stamps(out) == stamps)
+        try site.write("Content/free/gen/g3.md", site.read("Content/free/gen/g3.md")!.replacingOccurrences(of: "본문입니다", with: "고친 본문입니다"))
+        let edited = try site.bulletin("build", "--output", out)
+        // The post's page, and the feeds that show the post.
+        let changed = Self.stamps(out).filter { stamps[$0.key] != $0.value }.keys.sorted()
+        #expect(changed.count == 2 && changed.allSatisfy { $0.hasSuffix("feed.xml") || $0.hasSuffix("/index.html") }, "\(changed)")
+        #expect(edited.stdout.contains("rendered 1, wrote \(changed.count), removed 0"), "\(edited.stdout)")
+    }
+
     @Test func aBrokenEditLeavesThePublishedSiteAndTheNextBuildCatchesUp() throws {
         let site = try DeterminismTests.makeSite()
         defer { site.remove() }

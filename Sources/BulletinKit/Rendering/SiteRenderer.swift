@@ -64,7 +64,8 @@ public struct SiteRenderer: Sendable {
             }
         }
         self.longThreads = longThreads
-        self.rows = site.boards.enumerated().map { b, board in
+        // A site that let go of its posts' content is big: its rows are made when a listing needs them.
+        self.rows = site.contentDropped ? [] : site.boards.enumerated().map { b, board in
             board.posts.indices.map { p in
                 rows?[b][p] ?? Self.row(board.posts[p], board: board, base: base, display: display)
             }
@@ -88,6 +89,13 @@ public struct SiteRenderer: Sendable {
                 ]))
         }
         self.siteContexts = contexts
+    }
+
+    /// A post's row in listings, made once in `init` unless the site is big.
+    func row(_ ref: PostRef) -> TemplateObject {
+        if !rows.isEmpty { return rows[ref.board][ref.post] }
+        let board = site.boards[ref.board]
+        return Self.row(board.posts[ref.post], board: board, base: base, display: display)
     }
 
     /// A post's row in listings.
@@ -301,7 +309,7 @@ public struct SiteRenderer: Sendable {
             return .object([
                 "slug": .string(board.slug), "title": .string(board.title), "description": .string(board.description),
                 "url": .string(base + board.slug + "/"), "best_url": .string(base + board.slug + "/best/"),
-                "post_count": .int(board.posts.count), "rows": .list(refs.map { .object(rows[$0.board][$0.post]) }),
+                "post_count": .int(board.posts.count), "rows": .list(refs.map { .object(row($0)) }),
             ])
         }
         return ["boards": .list(boards)]
@@ -311,7 +319,7 @@ public struct SiteRenderer: Sendable {
         _ refs: [PostRef], page: Int, perPage: Int, folder: String, title: String, description: String, showBoard: Bool
     ) -> TemplateObject {
         let pagination = Pagination(total: refs.count, perPage: perPage)
-        let rows: [TemplateValue] = refs[pagination.rows(ofPage: page)].map { .object(self.rows[$0.board][$0.post]) }
+        let rows: [TemplateValue] = refs[pagination.rows(ofPage: page)].map { .object(row($0)) }
         return [
             "title": .string(title), "description": .string(description), "total": .int(refs.count), "empty": .bool(refs.isEmpty),
             "show_board": .bool(showBoard), "rows": .list(rows), "pager": pagerContext(pagination, current: page, folder: folder),

@@ -22,7 +22,8 @@ final class ManifestOutput: SiteOutput {
     private struct State {
         var staging = false
         var written: [String: BuildManifest.Output] = [:]
-        var kept: Set<String> = []
+        /// Published files kept whose stamp changed (a restored cache, a copy) but not their bytes.
+        var restamped: [String: FileStamp] = [:]
     }
     private let state = Mutex(State())
 
@@ -36,15 +37,24 @@ final class ManifestOutput: SiteOutput {
         }
     }
 
-    /// Whether the published file at `path` is still the one the last manifest recorded.
-    func isPublished(_ path: String, as record: BuildManifest.Output) -> Bool {
-        FileStamp.of(folder.output + "/" + path, withChangeTime: false) == record.stamp
+    /// The published file's stamp when it still holds the bytes the last manifest recorded, else nil.
+    func publishedStamp(_ path: String, as record: BuildManifest.Output) -> FileStamp? {
+        Self.stamp(of: folder.output + "/" + path, ifItHolds: record)
+    }
+
+    /// The stamp of the file at `path` if it holds `record`'s bytes: by its stamp, or when that
+    /// changed (a folder restored from a CI cache, copied, touched) by its bytes.
+    static func stamp(of path: String, ifItHolds record: BuildManifest.Output) -> FileStamp? {
+        guard let stamp = FileStamp.of(path, withChangeTime: false) else { return nil }
+        if stamp == record.stamp { return stamp }
+        guard stamp.size == record.stamp.size, let bytes = readFile(path), StableHasher.hash(bytes) == record.hash else { return nil }
+        return stamp
     }
 
     func write(_ path: String, bytes: some Collection<UInt8>) throws {
         let hash = StableHasher.hash(bytes)
-        if let record = previous?[path], record.hash == hash, isPublished(path, as: record) {
-            state.withLock { _ = $0.kept.insert(path) }
+        if let record = previous?[path], record.hash == hash, let stamp = publishedStamp(path, as: record) {
+            keep(path, stamp: stamp)
             return
         }
         try ensureStaging()
@@ -57,17 +67,18 @@ final class ManifestOutput: SiteOutput {
     }
 
     func copy(from source: String, to path: String) throws {
-        if let record = previous?[path], let hash = sourceHashes[source], record.hash == hash, isPublished(path, as: record) {
-            state.withLock { _ = $0.kept.insert(path) }
+        if let record = previous?[path], let hash = sourceHashes[source], record.hash == hash, let stamp = publishedStamp(path, as: record) {
+            keep(path, stamp: stamp)
             return
         }
         guard let bytes = readFile(source) else { throw OutputError(path: source, reason: "cannot read the file") }
         try write(path, bytes: bytes)
     }
 
-    /// Records a page that was not rendered again: its published file stays.
-    func keep(_ path: String) {
-        state.withLock { _ = $0.kept.insert(path) }
+    /// Records a published file that stays as it is, with its stamp now.
+    func keep(_ path: String, stamp: FileStamp) {
+        guard stamp != previous?[path]?.stamp else { return }
+        state.withLock { $0.restamped[path] = stamp }
     }
 
     /// Fills the staging folder with links to the published files, once.
@@ -79,7 +90,7 @@ final class ManifestOutput: SiteOutput {
             for (path, record) in previous ?? [:] {
                 let source = folder.output + "/" + path
                 // A file changed behind the manifest's back is not carried over; it is written again.
-                guard FileStamp.of(source, withChangeTime: false) == record.stamp else { continue }
+                guard Self.stamp(of: source, ifItHolds: record) != nil else { continue }
                 let target = folder.staging + "/" + path
                 try makeFolders(for: path, in: &folders)
                 if link(source, target) != 0 {
@@ -119,7 +130,8 @@ final class ManifestOutput: SiteOutput {
             for path in files {
                 if let written = state.written[path] {
                     records[path] = written
-                } else if let old = previous?[path] {
+                } else if var old = previous?[path] {
+                    if let stamp = state.restamped[path] { old.stamp = stamp }
                     records[path] = old
                 }
             }

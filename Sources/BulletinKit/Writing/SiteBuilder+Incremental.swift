@@ -80,10 +80,14 @@ extension SiteBuilder {
         }
         // Every file the last build wrote is still there as it left it (files added since do not matter).
         let outputs = Array(previous.outputs)
-        let touched = parallelMap(outputs, jobs: options.jobs) { path, record in
-            FileStamp.of(previous.output + "/" + path, withChangeTime: false) != record.stamp
+        let published = parallelMap(outputs, jobs: options.jobs) { path, record in
+            ManifestOutput.stamp(of: previous.output + "/" + path, ifItHolds: record)
         }
-        guard !touched.contains(true) else { return nil }
+        var restampedOutputs: [(String, FileStamp)] = []
+        for ((path, record), stamp) in zip(outputs, published) {
+            guard let stamp else { return nil }
+            if stamp != record.stamp { restampedOutputs.append((path, stamp)) }
+        }
         var report = Report(diagnostics: previous.report.diagnostics)
         report.posts = previous.report.posts
         report.comments = previous.report.comments
@@ -91,9 +95,10 @@ extension SiteBuilder {
         report.files = previous.outputs.count
         report.bytes = previous.report.bytes
         report.output = previous.output
-        if !restamped.isEmpty {
+        if !restamped.isEmpty || !restampedOutputs.isEmpty {
             var manifest = previous
             for (path, input) in restamped { manifest.inputs[path] = input }
+            for (path, stamp) in restampedOutputs { manifest.outputs[path]!.stamp = stamp }
             if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
         }
         return report
@@ -194,8 +199,10 @@ extension SiteBuilder {
             let path = renderer.outputPath(pages[i])
             let fingerprint = renderer.fingerprint(pages[i], revisions: revisions)
             guard sameSettings, let record = usable?.outputs[path], let page = record.page,
-                page.fingerprint == LiveSite.withLinks(fingerprint, page.linkTargets, postURLs), output.isPublished(path, as: record)
+                page.fingerprint == LiveSite.withLinks(fingerprint, page.linkTargets, postURLs),
+                let stamp = output.publishedStamp(path, as: record)
             else { return (path, fingerprint, nil) }
+            output.keep(path, stamp: stamp)
             return (path, fingerprint, page)
         }
         let toRender = pages.indices.filter { known[$0].kept == nil }
@@ -206,7 +213,6 @@ extension SiteBuilder {
                 fingerprint: LiveSite.withLinks(known[i].fingerprint, page.linkTargets, postURLs), linkTargets: page.linkTargets,
                 attachments: page.attachments, diagnostics: page.diagnostics)
         }
-        for i in pages.indices where known[i].kept != nil { output.keep(known[i].path) }
         let (sources, diagnostics) = gather(pageRecords.lazy.map { ($0!.attachments, $0!.diagnostics) })
         report.diagnostics = diagnostics
         if diagnostics.hasErrors { return (report, nil) }
