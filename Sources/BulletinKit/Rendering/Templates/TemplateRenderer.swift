@@ -37,74 +37,97 @@ struct TemplateRenderer {
         self.stack.reserveCapacity(16)
     }
 
+    /// Renders `nodes` as one level of swift-mustache's rendering: a template, a section's body
+    /// (once per item of a list), a partial or a block. Where a standalone partial or block gave
+    /// an indentation, a node's output gets it in front when the level's own output so far ends
+    /// a line, as swift-mustache does (so the first line of each item of a list does not).
     mutating func render(_ nodes: [TemplateNode], _ level: Level) {
         var escapes = level.escapes
+        if level.indentation.isEmpty {
+            for node in nodes { render(node, level, escapes: &escapes) }
+            return
+        }
+        let start = output.count
         for node in nodes {
-            switch node {
-            case .text(let bytes):
-                write(text: bytes, level.indentation)
-
-            case .value(let name, let escaped):
-                if let value = lookup(name, level) {
-                    write(value: value, escaped: escaped && escapes, level.indentation)
-                }
-
-            case .section(let name, let body):
-                guard let value = lookup(name, level) else { continue }
-                switch value {
-                case .bool(let on):
-                    if on {
-                        render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, overrides: level.overrides))
-                    }
-                case .list(let items):
-                    for (index, item) in items.enumerated() {
-                        stack.append(item)
-                        render(
-                            body,
-                            Level(
-                                escapes: escapes, iteration: Iteration(index: index, count: items.count), indentation: level.indentation,
-                                overrides: level.overrides))
-                        stack.removeLast()
-                    }
-                default:
-                    stack.append(value)
-                    render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, overrides: level.overrides))
-                    stack.removeLast()
-                }
-
-            case .inverted(let name, let body):
-                switch lookup(name, level) {
-                case nil, .bool(false)?:
-                    render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, overrides: level.overrides))
-                case .list(let items)? where items.isEmpty:
-                    // swift-mustache pushes the empty list.
-                    stack.append(.list(items))
-                    render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, overrides: level.overrides))
-                    stack.removeLast()
-                default:
-                    break
-                }
-
-            case .partial(let index, let indentation, let overrides):
-                guard let index else { continue }
-                renderPartial(index, indentation: indentation, overrides: overrides, level)
-
-            case .dynamicPartial(let name, let indentation, let overrides):
-                guard case .string(let partial)? = lookup(name, level), let index = names[partial] else { continue }
-                renderPartial(index, indentation: indentation, overrides: overrides, level)
-
-            case .block(let name, let body, let indentation):
-                render(
-                    level.overrides?[name] ?? body,
-                    Level(
-                        escapes: escapes, iteration: nil, indentation: Self.join(level.indentation, indentation), overrides: level.overrides))
-
-            case .blockDefinition:
-                break
-
-            case .contentType(let on):
-                escapes = on
+            if case .text(let bytes) = node {
+                write(text: bytes, level.indentation, levelStart: start)
+                continue
             }
+            let before = output.count
+            let indented = atLineStart(levelStart: start)
+            if indented { output.append(contentsOf: level.indentation) }
+            render(node, level, escapes: &escapes)
+            if indented && output.count == before + level.indentation.count {
+                output.removeLast(level.indentation.count)
+            }
+        }
+    }
+
+    private mutating func render(_ node: TemplateNode, _ level: Level, escapes: inout Bool) {
+        switch node {
+        case .text(let bytes):
+            output.append(contentsOf: bytes)
+
+        case .value(let name, let escaped):
+            if let value = lookup(name, level) {
+                write(value: value, escaped: escaped && escapes)
+            }
+
+        case .section(let name, let body):
+            guard let value = lookup(name, level) else { return }
+            switch value {
+            case .bool(let on):
+                if on {
+                    render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, overrides: level.overrides))
+                }
+            case .list(let items):
+                for (index, item) in items.enumerated() {
+                    stack.append(item)
+                    render(
+                        body,
+                        Level(
+                            escapes: escapes, iteration: Iteration(index: index, count: items.count), indentation: level.indentation,
+                            overrides: level.overrides))
+                    stack.removeLast()
+                }
+            default:
+                stack.append(value)
+                render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, overrides: level.overrides))
+                stack.removeLast()
+            }
+
+        case .inverted(let name, let body):
+            switch lookup(name, level) {
+            case nil, .bool(false)?:
+                render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, overrides: level.overrides))
+            case .list(let items)? where items.isEmpty:
+                // swift-mustache pushes the empty list.
+                stack.append(.list(items))
+                render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, overrides: level.overrides))
+                stack.removeLast()
+            default:
+                break
+            }
+
+        case .partial(let index, let indentation, let overrides):
+            guard let index else { return }
+            renderPartial(index, indentation: indentation, overrides: overrides, level)
+
+        case .dynamicPartial(let name, let indentation, let overrides):
+            guard case .string(let partial)? = lookup(name, level), let index = names[partial] else { return }
+            renderPartial(index, indentation: indentation, overrides: overrides, level)
+
+        case .block(let name, let body, let indentation):
+            render(
+                level.overrides?[name] ?? body,
+                Level(
+                    escapes: escapes, iteration: nil, indentation: Self.join(level.indentation, indentation), overrides: level.overrides))
+
+        case .blockDefinition:
+            break
+
+        case .contentType(let on):
+            escapes = on
         }
     }
 
@@ -214,48 +237,38 @@ struct TemplateRenderer {
 
     // MARK: Output
 
-    /// Before a non-empty piece of output: the indentation, when the output is at a line's start
-    /// (after `\n`, but not `\r\n`, which swift-mustache does not take for the end of a line here).
+    /// Whether the output of the level that started at `levelStart` ends a line: with `\n`, but
+    /// not `\r\n`, which is one `Character` that is not `"\n"` to swift-mustache.
     @inline(__always)
-    private mutating func indentIfAtLineStart(_ indentation: [UInt8]) {
+    private func atLineStart(levelStart: Int) -> Bool {
         let count = output.count
-        if count > 0, output[count - 1] == 10, count == 1 || output[count - 2] != 13 {
-            output.append(contentsOf: indentation)
-        }
+        return count > levelStart && output[count - 1] == 10 && (count - 1 == levelStart || output[count - 2] != 13)
     }
 
-    private mutating func write(text: [UInt8], _ indentation: [UInt8]) {
-        if indentation.isEmpty {
-            output.append(contentsOf: text)
-            return
-        }
-        // Line by line: each line that starts the output's line gets the indentation.
+    /// Text, line by line: each line that starts a line of the level's output gets the indentation.
+    private mutating func write(text: [UInt8], _ indentation: [UInt8], levelStart: Int) {
         var start = 0
         while start < text.count {
             var end = start
             while end < text.count, text[end] != 10 { end += 1 }
             if end < text.count { end += 1 }
-            indentIfAtLineStart(indentation)
+            if atLineStart(levelStart: levelStart) { output.append(contentsOf: indentation) }
             output.append(contentsOf: text[start..<end])
             start = end
         }
     }
 
-    private mutating func write(value: TemplateValue, escaped: Bool, _ indentation: [UInt8]) {
+    private mutating func write(value: TemplateValue, escaped: Bool) {
         switch value {
         case .string(let string):
-            guard !string.isEmpty else { return }
-            if !indentation.isEmpty { indentIfAtLineStart(indentation) }
             if escaped {
                 writeEscaped(string)
             } else {
                 output.append(contentsOf: string.utf8)
             }
         case .int(let int):
-            if !indentation.isEmpty { indentIfAtLineStart(indentation) }
             output.append(contentsOf: String(int).utf8)
         case .bool(let bool):
-            if !indentation.isEmpty { indentIfAtLineStart(indentation) }
             output.append(contentsOf: bool ? "true".utf8 : "false".utf8)
         case .list, .object:
             // swift-mustache writes Swift's description of these; a theme has no use for that.
