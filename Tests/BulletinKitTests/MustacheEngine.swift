@@ -5,8 +5,8 @@ import Mustache
 /// `TemplateEngine` over hummingbird-project/swift-mustache, which Bulletin rendered with before
 /// `ThemeTemplates`; the tests keep it as the oracle that `ThemeTemplates` renders like.
 struct MustacheEngine: TemplateEngine {
-    private let library: MustacheLibrary
-    private let names: Set<String>
+    let library: MustacheLibrary
+    let names: Set<String>
 
     /// Loads every `*.mustache` below `folder`; a template in a subfolder is named `sub/name`.
     /// - Parameter display: how to print `folder` in diagnostics.
@@ -51,7 +51,7 @@ struct MustacheEngine: TemplateEngine {
     /// It stands on a line of its own, which Mustache removes (a standalone tag).
     static let escapingPragma = "{{%CONTENT_TYPE:BULLETIN_HTML}}\n"
 
-    private static let registerEscaping: Void = {
+    static let registerEscaping: Void = {
         MustacheContentTypes.register(ScalarHTMLEscaping(), named: "BULLETIN_HTML")
     }()
 
@@ -100,5 +100,16 @@ struct MustacheBox: MustacheParent {
         case .list(let items): items.compactMap(unbox)
         case .object(let o): MustacheBox(o)
         }
+    }
+}
+
+extension MustacheEngine {
+    /// Templates from their text, by name, each with the escaping pragma as in `init(folder:display:)`.
+    init(texts: [String: String]) throws {
+        Self.registerEscaping
+        var templates: [String: MustacheTemplate] = [:]
+        for (name, text) in texts { templates[name] = try MustacheTemplate(string: Self.escapingPragma + text) }
+        self.library = MustacheLibrary(templates: templates)
+        self.names = Set(templates.keys)
     }
 }
