@@ -78,10 +78,10 @@ public struct ThemeTemplates: TemplateEngine {
         guard let index = names[name] else { return "" }
         let hint = sizes[index].bytes.load(ordering: .relaxed)
         var renderer = TemplateRenderer(templates: templates, names: names, context: context, capacity: hint + hint / 8 + 256)
-        renderer.render(templates[index], TemplateRenderer.Level(escapes: true, iteration: nil, indentation: [], overrides: nil))
-        let count = renderer.output.count
+        renderer.render(templates[index], TemplateRenderer.Level(escapes: true, iteration: nil, indentation: "", overrides: nil))
+        let count = renderer.output.utf8.count
         if count > hint { sizes[index].bytes.store(count, ordering: .relaxed) }
-        return String(decoding: renderer.output, as: UTF8.self)
+        return renderer.output
     }
 
     /// Files below `folder` whose name passes `filter`, as sorted relative paths; hidden ones skipped.

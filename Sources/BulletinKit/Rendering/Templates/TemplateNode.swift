@@ -1,8 +1,8 @@
 /// A parsed template: a tree of nodes whose names are split and whose partials are resolved to
 /// indices once, at load time, so that rendering does no string work on the template itself.
 indirect enum TemplateNode: Sendable {
-    /// Literal text, as UTF-8.
-    case text([UInt8])
+    /// Literal text.
+    case text(String)
     /// `{{name}}` (escaped unless a `TEXT` content type is in force) or `{{{name}}}` / `{{&name}}`.
     case value(TemplateName, escaped: Bool)
     /// `{{#name}}…{{/name}}`
@@ -11,11 +11,11 @@ indirect enum TemplateNode: Sendable {
     case inverted(TemplateName, [TemplateNode])
     /// `{{>name}}` or a parent `{{<name}}…{{/name}}`: the index of the template (`nil` when the
     /// theme has none of that name), the indentation of a standalone tag, and a parent's blocks.
-    case partial(Int?, indentation: [UInt8]?, overrides: [String: [TemplateNode]]?)
+    case partial(Int?, indentation: String?, overrides: [String: [TemplateNode]]?)
     /// `{{>*name}}` or `{{<*name}}…{{/*name}}`: the template named by a value.
-    case dynamicPartial(TemplateName, indentation: [UInt8]?, overrides: [String: [TemplateNode]]?)
+    case dynamicPartial(TemplateName, indentation: String?, overrides: [String: [TemplateNode]]?)
     /// `{{$name}}default{{/name}}` where it is expanded.
-    case block(String, [TemplateNode], indentation: [UInt8])
+    case block(String, [TemplateNode], indentation: String)
     /// `{{$name}}…{{/name}}` directly inside a parent: an override. Only the parser sees these.
     case blockDefinition(String, [TemplateNode])
     /// `{{%CONTENT_TYPE:…}}`: whether `{{name}}` escapes from here to the end of the section.

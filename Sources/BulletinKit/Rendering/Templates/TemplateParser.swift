@@ -294,7 +294,7 @@ struct TemplateParser {
     // MARK: Parsing
 
     private static func text(_ chars: [Character]) -> TemplateNode {
-        .text(Array(String(chars).utf8))
+        .text(String(chars))
     }
 
     private mutating func parse(_ initial: State) throws(Problem) -> [TemplateNode] {
@@ -385,10 +385,10 @@ struct TemplateParser {
                 }
                 let name = try readPartialName(state)
                 if !whitespace.isEmpty { nodes.append(Self.text(whitespace)) }
-                var indentation: [UInt8]?
+                var indentation: String?
                 if standalone(state) {
                     setNewLine = true
-                    indentation = Array(String(whitespace).utf8)
+                    indentation = String(whitespace)
                 }
                 nodes.append(
                     dynamic
@@ -413,7 +413,7 @@ struct TemplateParser {
                     default: throw .illegalTokenInsideInheritSection
                     }
                 }
-                let indentation = Array(String(whitespace).utf8)
+                let indentation = String(whitespace)
                 nodes.append(
                     dynamic
                         ? .dynamicPartial(TemplateName(name), indentation: indentation, overrides: overrides)
@@ -432,7 +432,7 @@ struct TemplateParser {
                     if !whitespace.isEmpty { nodes.append(Self.text(whitespace)) }
                     if standalone(state) { setNewLine = true }
                     let body = try parse(state.section(name, newLine: setNewLine))
-                    nodes.append(.block(name, body, indentation: Array(String(whitespace).utf8)))
+                    nodes.append(.block(name, body, indentation: String(whitespace)))
                     whitespace = []
                 }
 
@@ -465,13 +465,13 @@ struct TemplateParser {
         var result: [TemplateNode] = []
         result.reserveCapacity(nodes.count)
         for node in nodes {
-            guard case .text(let bytes) = node else {
+            guard case .text(let text) = node else {
                 result.append(node)
                 continue
             }
-            if bytes.isEmpty { continue }
+            if text.isEmpty { continue }
             if case .text(let previous)? = result.last {
-                result[result.count - 1] = .text(previous + bytes)
+                result[result.count - 1] = .text(previous + text)
             } else {
                 result.append(node)
             }

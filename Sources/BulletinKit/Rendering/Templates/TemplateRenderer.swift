@@ -1,6 +1,6 @@
 import Foundation
 
-/// Renders `TemplateNode`s with a typed context into one UTF-8 buffer.
+/// Renders `TemplateNode`s with a typed context into one string.
 ///
 /// The context stack is an array of `TemplateValue`s; names are looked up in the objects on it
 /// from the top, with no casts and no allocation per lookup.
@@ -18,20 +18,20 @@ struct TemplateRenderer {
         var escapes: Bool
         var iteration: Iteration?
         /// Written before every line a standalone partial or block writes; empty for none.
-        var indentation: [UInt8]
+        var indentation: String
         /// A parent's blocks, the outermost parent's first.
         var overrides: [String: [TemplateNode]]?
     }
 
     let templates: [[TemplateNode]]
     let names: [String: Int]
-    var output: [UInt8]
+    var output: String
     var stack: [TemplateValue]
 
     init(templates: [[TemplateNode]], names: [String: Int], context: TemplateObject, capacity: Int) {
         self.templates = templates
         self.names = names
-        self.output = []
+        self.output = ""
         self.output.reserveCapacity(capacity)
         self.stack = [.object(context)]
         self.stack.reserveCapacity(16)
@@ -47,26 +47,29 @@ struct TemplateRenderer {
             for node in nodes { render(node, level, escapes: &escapes) }
             return
         }
-        let start = output.count
+        let start = output.utf8.count
         for node in nodes {
-            if case .text(let bytes) = node {
-                write(text: bytes, level.indentation, levelStart: start)
+            if case .text(let text) = node {
+                write(text: text, level.indentation, levelStart: start)
                 continue
             }
-            let before = output.count
             let indented = atLineStart(levelStart: start)
-            if indented { output.append(contentsOf: level.indentation) }
-            render(node, level, escapes: &escapes)
-            if indented && output.count == before + level.indentation.count {
-                output.removeLast(level.indentation.count)
+            if indented {
+                output += level.indentation
+                let after = output.utf8.count
+                render(node, level, escapes: &escapes)
+                // Nothing written: no indentation either (it is spaces and tabs, a character each).
+                if output.utf8.count == after { output.removeLast(level.indentation.utf8.count) }
+            } else {
+                render(node, level, escapes: &escapes)
             }
         }
     }
 
     private mutating func render(_ node: TemplateNode, _ level: Level, escapes: inout Bool) {
         switch node {
-        case .text(let bytes):
-            output.append(contentsOf: bytes)
+        case .text(let text):
+            output += text
 
         case .value(let name, let escaped):
             if let value = lookup(name, level) {
@@ -131,7 +134,7 @@ struct TemplateRenderer {
         }
     }
 
-    private mutating func renderPartial(_ index: Int, indentation: [UInt8]?, overrides: [String: [TemplateNode]]?, _ level: Level) {
+    private mutating func renderPartial(_ index: Int, indentation: String?, overrides: [String: [TemplateNode]]?, _ level: Level) {
         var inherited = level.overrides
         if let overrides {
             if let outer = inherited {
@@ -144,7 +147,7 @@ struct TemplateRenderer {
         render(templates[index], Level(escapes: true, iteration: nil, indentation: indented, overrides: inherited))
     }
 
-    private static func join(_ outer: [UInt8], _ inner: [UInt8]) -> [UInt8] {
+    private static func join(_ outer: String, _ inner: String) -> String {
         inner.isEmpty ? outer : outer.isEmpty ? inner : outer + inner
     }
 
@@ -241,19 +244,20 @@ struct TemplateRenderer {
     /// not `\r\n`, which is one `Character` that is not `"\n"` to swift-mustache.
     @inline(__always)
     private func atLineStart(levelStart: Int) -> Bool {
-        let count = output.count
-        return count > levelStart && output[count - 1] == 10 && (count - 1 == levelStart || output[count - 2] != 13)
+        let bytes = output.utf8
+        let count = bytes.count
+        guard count > levelStart, bytes.last == 10 else { return false }
+        return count - 1 == levelStart || bytes[bytes.index(bytes.endIndex, offsetBy: -2)] != 13
     }
 
     /// Text, line by line: each line that starts a line of the level's output gets the indentation.
-    private mutating func write(text: [UInt8], _ indentation: [UInt8], levelStart: Int) {
-        var start = 0
-        while start < text.count {
-            var end = start
-            while end < text.count, text[end] != 10 { end += 1 }
-            if end < text.count { end += 1 }
-            if atLineStart(levelStart: levelStart) { output.append(contentsOf: indentation) }
-            output.append(contentsOf: text[start..<end])
+    private mutating func write(text: String, _ indentation: String, levelStart: Int) {
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = bytes[start...].firstIndex(of: 10).map { bytes.index(after: $0) } ?? bytes.endIndex
+            if atLineStart(levelStart: levelStart) { output += indentation }
+            output += Substring(bytes[start..<end])
             start = end
         }
     }
@@ -264,12 +268,12 @@ struct TemplateRenderer {
             if escaped {
                 writeEscaped(string)
             } else {
-                output.append(contentsOf: string.utf8)
+                output += string
             }
         case .int(let int):
-            output.append(contentsOf: String(int).utf8)
+            output += String(int)
         case .bool(let bool):
-            output.append(contentsOf: bool ? "true".utf8 : "false".utf8)
+            output += bool ? "true" : "false"
         case .list, .object:
             // swift-mustache writes Swift's description of these; a theme has no use for that.
             break
@@ -277,28 +281,34 @@ struct TemplateRenderer {
     }
 
     /// `Escape.html`, written straight into the output. The five characters it replaces are ASCII,
-    /// so replacing bytes is replacing scalars.
+    /// so replacing bytes is replacing scalars, and the text between them is whole scalars (sliced by
+    /// UTF-8 index: a `String` range would round to whole characters, taking in a `"` that a
+    /// combining mark follows).
     private mutating func writeEscaped(_ string: String) {
-        let done: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
-            var runStart = 0
-            for index in 0..<bytes.count {
-                let replacement: StaticString
-                switch bytes[index] {
-                case 38: replacement = "&amp;"
-                case 60: replacement = "&lt;"
-                case 62: replacement = "&gt;"
-                case 34: replacement = "&quot;"
-                case 39: replacement = "&#39;"
-                default: continue
-                }
-                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-                output.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                runStart = index + 1
+        let bytes = string.utf8
+        var runStart = bytes.startIndex
+        var index = runStart
+        while index < bytes.endIndex {
+            let replacement: String
+            switch bytes[index] {
+            case 38: replacement = "&amp;"
+            case 60: replacement = "&lt;"
+            case 62: replacement = "&gt;"
+            case 34: replacement = "&quot;"
+            case 39: replacement = "&#39;"
+            default:
+                bytes.formIndex(after: &index)
+                continue
             }
-            if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+            if runStart < index { output += Substring(bytes[runStart..<index]) }
+            output += replacement
+            bytes.formIndex(after: &index)
+            runStart = index
         }
-        if done == nil {
-            output.append(contentsOf: Escape.html(string).utf8)
+        if runStart == bytes.startIndex {
+            output += string
+        } else if runStart < bytes.endIndex {
+            output += Substring(bytes[runStart..<bytes.endIndex])
         }
     }
 }
