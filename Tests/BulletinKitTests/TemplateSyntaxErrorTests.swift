@@ -60,4 +60,26 @@ struct TemplateSyntaxErrorTests {
         #expect(ours.location == oracle.location)
         #expect(ours.message == oracle.message)
     }
+
+    @Test func everyBrokenTemplateIsReportedInTheFilesOrder() throws {
+        let folder = FileManager.default.temporaryDirectory.path + "/bulletin-syntax-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "{{#x}}".write(toFile: folder + "/a.mustache", atomically: true, encoding: .utf8)
+        try Data([0x61, 0x0A, 0x62, 0xFF]).write(to: URL(fileURLWithPath: folder + "/b.mustache"))
+        try "fine {{x}}".write(toFile: folder + "/c.mustache", atomically: true, encoding: .utf8)
+        try "ok {{/y}}".write(toFile: folder + "/d.mustache", atomically: true, encoding: .utf8)
+        var thrown: TemplateErrors?
+        do { _ = try ThemeTemplates(folder: folder, display: "T") } catch { thrown = error }
+        let errors = try #require(thrown).errors
+        #expect(errors.map(\.location) == [
+            SourceLocation(path: "T/a.mustache", line: 1, column: 7),
+            SourceLocation(path: "T/b.mustache", line: 2, column: 2),
+            SourceLocation(path: "T/d.mustache", line: 1, column: 7),
+        ])
+        #expect(errors.map(\.message) == [
+            "template syntax: a section is not closed", "the template is not valid UTF-8",
+            "template syntax: a section is closed with another name than it was opened with",
+        ])
+    }
 }

@@ -11,7 +11,7 @@ import Synchronization
 public struct ThemeTemplates: TemplateEngine {
     private let templates: [[TemplateNode]]
     private let names: [String: Int]
-    /// The size of each template's last page, to reserve that much for the next.
+    /// The largest page each template has rendered, in UTF-8 bytes: what to reserve for the next.
     private let sizes: [SizeHint]
 
     private final class SizeHint: Sendable {
@@ -21,49 +21,52 @@ public struct ThemeTemplates: TemplateEngine {
     /// Loads every `*.mustache` below `folder`; a template in a subfolder is named `sub/name`.
     /// - Parameter display: how to print `folder` in diagnostics.
     public init(folder: String, display: String) throws(TemplateErrors) {
-        var sources: [Source] = []
-        var errors: [TemplateError] = []
-        for relative in Self.files(in: folder, matching: { $0.hasSuffix(".mustache") }) {
+        let sources = Self.files(in: folder, matching: { $0.hasSuffix(".mustache") }).map { relative in
             let shown = display + "/" + relative
             let name = String(relative.dropLast(".mustache".count))
             guard let data = FileManager.default.contents(atPath: folder + "/" + relative) else {
-                errors.append(TemplateError(location: SourceLocation(path: shown), message: "cannot read the template"))
-                continue
+                return Source(name: name, shown: shown, text: .failure(TemplateError(location: SourceLocation(path: shown), message: "cannot read the template")))
             }
             guard let text = String(validating: [UInt8](data), as: UTF8.self) else {
                 let (line, column) = SourceText.firstInvalidUTF8(in: [UInt8](data))
-                errors.append(TemplateError(location: SourceLocation(path: shown, line: line, column: column), message: "the template is not valid UTF-8"))
-                continue
+                return Source(
+                    name: name, shown: shown,
+                    text: .failure(TemplateError(location: SourceLocation(path: shown, line: line, column: column), message: "the template is not valid UTF-8")))
             }
-            sources.append(Source(name: name, text: text, shown: shown))
+            return Source(name: name, shown: shown, text: .success(text))
         }
-        try self.init(sources, errors: errors)
+        try self.init(sources)
     }
 
     /// Templates from their text, by name (for tests).
     init(texts: [String: String]) throws(TemplateErrors) {
-        try self.init(texts.sorted { $0.key < $1.key }.map { Source(name: $0.key, text: $0.value, shown: $0.key) }, errors: [])
+        try self.init(texts.sorted { $0.key < $1.key }.map { Source(name: $0.key, shown: $0.key, text: .success($0.value)) })
     }
 
     private struct Source {
         var name: String
-        var text: String
         var shown: String
+        var text: Result<String, TemplateError>
     }
 
-    private init(_ sources: [Source], errors: [TemplateError]) throws(TemplateErrors) {
-        var errors = errors
+    /// Parses every template, partials resolved by name; throws every error, in the files' order.
+    private init(_ sources: [Source]) throws(TemplateErrors) {
         var index: [String: Int] = [:]
         for (position, source) in sources.enumerated() { index[source.name] = position }
         var templates: [[TemplateNode]] = []
+        var errors: [TemplateError] = []
         for source in sources {
-            do {
-                templates.append(try TemplateParser.parse(source.text, templates: index))
-            } catch {
-                let (line, column) = TemplateParser.lineAndColumn(of: error.offset, in: source.text)
-                errors.append(
-                    TemplateError(
-                        location: SourceLocation(path: source.shown, line: line, column: column), message: "template syntax: \(error.message)"))
+            switch source.text {
+            case .failure(let error):
+                errors.append(error)
+            case .success(let text):
+                do {
+                    templates.append(try TemplateParser.parse(text, templates: index))
+                } catch {
+                    let (line, column) = TemplateParser.lineAndColumn(of: error.offset, in: text)
+                    errors.append(
+                        TemplateError(location: SourceLocation(path: source.shown, line: line, column: column), message: "template syntax: \(error.message)"))
+                }
             }
         }
         if !errors.isEmpty { throw TemplateErrors(errors: errors) }
