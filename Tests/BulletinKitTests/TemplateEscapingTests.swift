@@ -11,7 +11,7 @@ struct TemplateEscapingTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try template.write(toFile: folder + "/t.mustache", atomically: true, encoding: .utf8)
-        let engine = try MustacheEngine(folder: folder, display: "t")
+        let engine = try ThemeTemplates(folder: folder, display: "t")
         return engine.render("t", context: ["x": .string(value)])
     }
 
@@ -36,7 +36,7 @@ struct TemplateEscapingTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "<p>{{#x}}</p>".write(toFile: folder + "/t.mustache", atomically: true, encoding: .utf8)
         #expect {
-            _ = try MustacheEngine(folder: folder, display: "Themes/t")
+            _ = try ThemeTemplates(folder: folder, display: "Themes/t")
         } throws: { error in
             guard let location = (error as? TemplateErrors)?.errors.first?.location else { return false }
             return location.path == "Themes/t/t.mustache" && location.line == 1 && location.column <= 14

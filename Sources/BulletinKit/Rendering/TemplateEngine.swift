@@ -1,5 +1,5 @@
-/// Renders a theme's templates. Bulletin talks to templates only through this, so a compiled,
-/// typed renderer of the same Mustache syntax can replace swift-mustache without touching themes.
+/// Renders a theme's templates. Bulletin talks to templates only through this: `ThemeTemplates`
+/// renders them, and the tests render the same pages through it with swift-mustache to compare.
 public protocol TemplateEngine: Sendable {
     /// Whether the theme has a template of this name.
     func hasTemplate(named name: String) -> Bool

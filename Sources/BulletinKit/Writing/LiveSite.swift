@@ -82,7 +82,7 @@ public final class LiveSite: Sendable {
 
     private struct State: Sendable {
         var scan: SiteLoader.Scan?
-        var engine: MustacheEngine?
+        var engine: ThemeTemplates?
         var posts: [String: LoadedPost] = [:]
         /// The post file of each comment file, by absolute path.
         var commentOwner: [String: String] = [:]

@@ -68,14 +68,14 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Loads the site and its theme, reporting every problem without writing anything.
-    public func check() -> (site: Site?, engine: MustacheEngine?, diagnostics: [Diagnostic]) {
+    public func check() -> (site: Site?, engine: ThemeTemplates?, diagnostics: [Diagnostic]) {
         let result = checkWithSettings()
         return (result.site, result.engine, result.diagnostics)
     }
 
     /// `check()`, plus the settings as far as they could be read, which locate the output folder
     /// even when the content has errors.
-    private func checkWithSettings() -> (site: Site?, engine: MustacheEngine?, config: SiteConfig?, diagnostics: [Diagnostic]) {
+    private func checkWithSettings() -> (site: Site?, engine: ThemeTemplates?, config: SiteConfig?, diagnostics: [Diagnostic]) {
         let loaded = SiteLoader.load(
             source: options.source, display: options.sourceDisplay, baseURL: options.baseURL, jobs: options.jobs,
             dropContentAbove: options.dropContentAbove)
@@ -90,7 +90,7 @@ public struct SiteBuilder: Sendable {
 
     /// The theme `site.yml` names, when `site.yml` can be read at all.
     /// Loads a theme's templates, adding its problems to `diagnostics`.
-    func loadTheme(_ name: String, diagnostics: inout [Diagnostic]) -> MustacheEngine? {
+    func loadTheme(_ name: String, diagnostics: inout [Diagnostic]) -> ThemeTemplates? {
         let theme = options.source + "/Themes/" + name
         let themeShown = show("Themes/" + name)
         var isDirectory: ObjCBool = false
@@ -99,7 +99,7 @@ public struct SiteBuilder: Sendable {
             return nil
         }
         do {
-            let engine = try MustacheEngine(folder: theme + "/templates", display: themeShown + "/templates")
+            let engine = try ThemeTemplates(folder: theme + "/templates", display: themeShown + "/templates")
             for template in PageSpec.requiredTemplates where !engine.hasTemplate(named: template) {
                 diagnostics.append(.error(SourceLocation(path: themeShown + "/templates/\(template).mustache"), "the theme has no '\(template)' template"))
             }
@@ -290,7 +290,7 @@ public struct SiteBuilder: Sendable {
     /// Copies the theme's `static/` folder; gives the paths written.
     func copyStaticFiles(of site: Site, to output: some SiteOutput) throws -> [String] {
         let staticRoot = options.source + "/Themes/" + site.config.theme + "/static"
-        let staticFiles = MustacheEngine.files(in: staticRoot, matching: { _ in true })
+        let staticFiles = ThemeTemplates.files(in: staticRoot, matching: { _ in true })
         for file in staticFiles { try output.copy(from: staticRoot + "/" + file, to: file) }
         return staticFiles
     }

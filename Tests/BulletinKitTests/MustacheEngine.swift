@@ -1,19 +1,20 @@
+@testable import BulletinKit
 import Foundation
 import Mustache
 
-/// `TemplateEngine` over hummingbird-project/swift-mustache: partials, template inheritance,
-/// and templates parsed once into Sendable values.
-public struct MustacheEngine: TemplateEngine {
-    private let library: MustacheLibrary
-    private let names: Set<String>
+/// `TemplateEngine` over hummingbird-project/swift-mustache, which Bulletin rendered with before
+/// `ThemeTemplates`; the tests keep it as the oracle that `ThemeTemplates` renders like.
+struct MustacheEngine: TemplateEngine {
+    let library: MustacheLibrary
+    let names: Set<String>
 
     /// Loads every `*.mustache` below `folder`; a template in a subfolder is named `sub/name`.
     /// - Parameter display: how to print `folder` in diagnostics.
-    public init(folder: String, display: String) throws(TemplateErrors) {
+    init(folder: String, display: String) throws(TemplateErrors) {
         Self.registerEscaping
         var templates: [String: MustacheTemplate] = [:]
         var errors: [TemplateError] = []
-        for relative in Self.files(in: folder, matching: { $0.hasSuffix(".mustache") }) {
+        for relative in ThemeTemplates.files(in: folder, matching: { $0.hasSuffix(".mustache") }) {
             let shown = display + "/" + relative
             guard let data = FileManager.default.contents(atPath: folder + "/" + relative) else {
                 errors.append(TemplateError(location: SourceLocation(path: shown), message: "cannot read the template"))
@@ -50,30 +51,14 @@ public struct MustacheEngine: TemplateEngine {
     /// It stands on a line of its own, which Mustache removes (a standalone tag).
     static let escapingPragma = "{{%CONTENT_TYPE:BULLETIN_HTML}}\n"
 
-    private static let registerEscaping: Void = {
+    static let registerEscaping: Void = {
         MustacheContentTypes.register(ScalarHTMLEscaping(), named: "BULLETIN_HTML")
     }()
 
-    public func hasTemplate(named name: String) -> Bool { names.contains(name) }
+    func hasTemplate(named name: String) -> Bool { names.contains(name) }
 
-    public func render(_ name: String, context: TemplateObject) -> String {
+    func render(_ name: String, context: TemplateObject) -> String {
         library.render(MustacheBox(context), withTemplate: name) ?? ""
-    }
-
-    /// Files below `folder` whose name passes `filter`, as sorted relative paths; hidden ones skipped.
-    static func files(in folder: String, prefix: String = "", matching filter: (String) -> Bool) -> [String] {
-        var result: [String] = []
-        for name in SiteLoader.sortedEntries(folder) where !name.hasPrefix(".") {
-            var isDirectory: ObjCBool = false
-            let path = folder + "/" + name
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
-                result += files(in: path, prefix: prefix + name + "/", matching: filter)
-            } else if filter(name) {
-                result.append(prefix + name)
-            }
-        }
-        return result
     }
 
     static func describe(_ error: any Error) -> String {
@@ -93,11 +78,6 @@ public struct MustacheEngine: TemplateEngine {
 /// HTML escaping of template values by Unicode scalar (see `MustacheEngine.escapingPragma`).
 struct ScalarHTMLEscaping: MustacheContentType {
     func escapeText(_ text: String) -> String { Escape.html(text) }
-}
-
-/// Every template that failed to load.
-public struct TemplateErrors: Error, Sendable {
-    public var errors: [TemplateError]
 }
 
 /// Hands a `TemplateObject` to swift-mustache without reflection.
@@ -120,5 +100,16 @@ struct MustacheBox: MustacheParent {
         case .list(let items): items.compactMap(unbox)
         case .object(let o): MustacheBox(o)
         }
+    }
+}
+
+extension MustacheEngine {
+    /// Templates from their text, by name, each with the escaping pragma as in `init(folder:display:)`.
+    init(texts: [String: String]) throws {
+        Self.registerEscaping
+        var templates: [String: MustacheTemplate] = [:]
+        for (name, text) in texts { templates[name] = try MustacheTemplate(string: Self.escapingPragma + text) }
+        self.library = MustacheLibrary(templates: templates)
+        self.names = Set(templates.keys)
     }
 }
