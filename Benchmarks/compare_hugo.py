@@ -13,6 +13,10 @@ of its last build. Each build is measured with /usr/bin/time: wall time, CPU tim
 (user + system) and peak memory (maximum resident set size). It prints the medians, the pages
 (HTML files) and bytes each wrote, and Hugo's time and memory as multiples of Bulletin's.
 
+Up to --sort-in-template-up-to posts (default 10,000) it also times Hugo on a second version
+of the site whose listing templates sort with `sort` instead of Hugo's cached `.ByParam`
+(`hugo_site.py --sort-in-template`): what a Hugo user gets who does not know the difference.
+
 Then it times Bulletin's rebuilds of the last cold build's output: with no change (which must
 write no file), and after one post's body is edited (the post's file gets a line more, then
 its old text back at the end), and prints the medians with the files each wrote.
@@ -92,6 +96,7 @@ def main():
     ap.add_argument("--out", default="/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir())
     ap.add_argument("--binary", default=os.path.join(HERE, "..", ".build", "release", "bulletin"))
     ap.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
+    ap.add_argument("--sort-in-template-up-to", type=int, default=10000)
     args = ap.parse_args()
     version = subprocess.run([args.hugo, "version"], capture_output=True, text=True).stdout.split()[1]
     rows = []
@@ -104,10 +109,14 @@ def main():
                            stdout=subprocess.DEVNULL)
         if not os.path.exists(os.path.join(hugo_site, "hugo.toml")):
             subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), snapshot, hugo_site], check=True, stdout=subprocess.DEVNULL)
+        sorting_site = os.path.join(args.work, f"{count}-hugo-sort-in-template") if count <= args.sort_in_template_up_to else None
+        if sorting_site and not os.path.exists(os.path.join(sorting_site, "hugo.toml")):
+            subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), snapshot, sorting_site, "--sort-in-template"], check=True,
+                           stdout=subprocess.DEVNULL)
         bulletin_out = os.path.join(args.out, f"bulletin-{count}")
         hugo_out = os.path.join(args.out, f"hugo-{count}")
         hugo_cache = os.path.join(args.out, f"hugo-cache-{count}")
-        measured = {"Bulletin": [], "Hugo": []}
+        measured = {"Bulletin": [], "Hugo": [], "Hugo, sort in templates": []}
         for run in range(args.runs):
             empty(bulletin_out)
             measured["Bulletin"].append(timed([args.binary, "build", "--quiet", "--clean", "--source", snapshot, "--output", bulletin_out]))
@@ -115,9 +124,17 @@ def main():
             empty(hugo_cache)
             measured["Hugo"].append(timed([args.hugo, "--quiet", "--source", hugo_site, "--destination", hugo_out, "--cacheDir", hugo_cache]))
             print(f"{count} posts, run {run + 1}: Bulletin {measured['Bulletin'][-1][0]:.2f} s, Hugo {measured['Hugo'][-1][0]:.2f} s", file=sys.stderr)
+            if sorting_site:
+                empty(hugo_out)
+                empty(hugo_cache)
+                measured["Hugo, sort in templates"].append(
+                    timed([args.hugo, "--quiet", "--source", sorting_site, "--destination", hugo_out, "--cacheDir", hugo_cache]))
+                print(f"  Hugo with sort in templates {measured['Hugo, sort in templates'][-1][0]:.2f} s", file=sys.stderr)
         medians = {}
-        for tool, folder in (("Bulletin", bulletin_out), ("Hugo", hugo_out)):
+        for tool, folder in (("Bulletin", bulletin_out), ("Hugo", hugo_out), ("Hugo, sort in templates", hugo_out)):
             runs = measured[tool]
+            if not runs:
+                continue
             medians[tool] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
             pages, size = written(folder)
             rows.append((count, tool, *medians[tool], pages, size))
@@ -128,8 +145,11 @@ def main():
             os.remove(manifest)
         empty(hugo_out)
         empty(hugo_cache)
-        b, h = medians["Bulletin"], medians["Hugo"]
-        rows.append((count, "Hugo ÷ Bulletin", h[0] / b[0], h[1] / b[1], h[2] / b[2], None, None))
+        b = medians["Bulletin"]
+        for tool in ("Hugo", "Hugo, sort in templates"):
+            if tool in medians:
+                h = medians[tool]
+                rows.append((count, f"{tool} ÷ Bulletin", h[0] / b[0], h[1] / b[1], h[2] / b[2], None, None))
 
     print(f"\nMedians of {args.runs} cold builds each; Hugo {version}; output in {args.out}.\n")
     print("| posts | tool | wall | CPU | peak memory | pages | bytes |")

@@ -2,7 +2,7 @@
 """Turns a Bulletin snapshot (Benchmarks/generate.py) into the equivalent Hugo site, so that
 both tools can be timed on the same content.
 
-    python3 Benchmarks/hugo_site.py SNAPSHOT OUT
+    python3 Benchmarks/hugo_site.py SNAPSHOT OUT [--sort-in-template]
 
 The Hugo site has the same pages with the same markup as Bulletin's default theme, built the
 way a Hugo user would build them:
@@ -14,13 +14,16 @@ way a Hugo user would build them:
   `days`), each with its list of terms and a paginated page per term;
 - RSS feeds for the site and each board, and the sitemap (Hugo's own).
 
-Listings use Hugo's cached sorts (`.ByParam`, `.Reverse`), as a Hugo user would write them.
+Listings use Hugo's cached sorts (`.ByParam`, `.Reverse`), as a Hugo user would write them;
+with `--sort-in-template` they sort with the `sort` function instead
+(`sort .RegularPages "Params.sort_key" "desc"`), which Hugo does again on every page of a listing.
 Comments are written in thread order with their depth, worked out here, so Hugo only loops
 over them (Bulletin orders threads itself while rendering). Threads are not split into pages of
 200 as Bulletin splits them; that gives Hugo fewer, larger pages.
 """
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -204,9 +207,13 @@ LAYOUTS = {
 
 
 def main():
-    if len(sys.argv) != 3:
+    arguments = [a for a in sys.argv[1:] if a != "--sort-in-template"]
+    if len(arguments) != 2:
         raise SystemExit(__doc__)
-    source, out = sys.argv[1], sys.argv[2]
+    source, out = arguments
+    if "--sort-in-template" in sys.argv:
+        for name, text in LAYOUTS.items():
+            LAYOUTS[name] = re.sub(r'\(([\w.]+)\.ByParam "sort_key"\)\.Reverse', r'(sort \1 "Params.sort_key" "desc")', text)
     if os.path.exists(out):
         shutil.rmtree(out)
     content = os.path.join(source, "Content")

@@ -254,10 +254,10 @@ enum PostLoader {
         if stat(path, &info) == 0, Int(info.st_size) > Limits.fileBytes {
             return .failure(.error(SourceLocation(path: display), "the file is larger than \(Limits.fileBytes >> 20) MiB; refused"))
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let bytes = readFile(path) else {
             return .failure(.error(SourceLocation(path: display), "cannot read the file"))
         }
-        switch SourceText.decode([UInt8](data)) {
+        switch SourceText.decode(bytes) {
         case .success(let text): return .success(text)
         case .failure(.notUTF8(let line, let column)):
             return .failure(.error(SourceLocation(path: display, line: line, column: column), "the file is not valid UTF-8 (save it as UTF-8)"))
