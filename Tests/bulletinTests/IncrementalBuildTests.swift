@@ -125,13 +125,29 @@ import Glibc
         #expect(stagingLeftovers(beside: out) == [])
     }
 
+    /// The generated site, built once into a fresh folder.
+    struct Built {
+        let site: FixtureSite
+        let folder: String
+        var out: String { folder + "/out" }
+
+        init() throws {
+            site = try DeterminismTests.makeSite()
+            folder = try temporaryFolder("incremental")
+            let first = try site.bulletin("build", "--output", folder + "/out")
+            try #require(first.status == 0, "stderr: \(first.stderr)")
+        }
+
+        func remove() {
+            site.remove()
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
     @Test func aFileChangedBehindTheBuildsBackIsWrittenAgain() throws {
-        let site = try DeterminismTests.makeSite()
-        defer { site.remove() }
-        let folder = try temporaryFolder("incremental")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let out = folder + "/out"
-        #expect(try site.bulletin("build", "--output", out).status == 0)
+        let built = try Built()
+        defer { built.remove() }
+        let (site, out) = (built.site, built.out)
         let page = try #require(FixtureSite.tree(atPath: out).keys.first { $0.hasPrefix("free/") && $0.hasSuffix("/index.html") })
         let original = try String(contentsOfFile: out + "/" + page, encoding: .utf8)
         try "망가뜨림".write(toFile: out + "/" + page, atomically: false, encoding: .utf8)
@@ -145,12 +161,9 @@ import Glibc
 
     /// CI restores the last output from a cache: new inodes and dates, the same bytes.
     @Test func aRestoredCopyOfTheOutputIsRecognisedByItsBytes() throws {
-        let site = try DeterminismTests.makeSite()
-        defer { site.remove() }
-        let folder = try temporaryFolder("incremental")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let out = folder + "/out"
-        #expect(try site.bulletin("build", "--output", out).status == 0)
+        let built = try Built()
+        defer { built.remove() }
+        let (site, folder, out) = (built.site, built.folder, built.out)
         try FileManager.default.copyItem(atPath: out, toPath: folder + "/copy")
         try FileManager.default.removeItem(atPath: out)
         try FileManager.default.moveItem(atPath: folder + "/copy", toPath: out)
@@ -167,12 +180,9 @@ import Glibc
     }
 
     @Test func aBrokenEditLeavesThePublishedSiteAndTheNextBuildCatchesUp() throws {
-        let site = try DeterminismTests.makeSite()
-        defer { site.remove() }
-        let folder = try temporaryFolder("incremental")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let out = folder + "/out"
-        #expect(try site.bulletin("build", "--output", out).status == 0)
+        let built = try Built()
+        defer { built.remove() }
+        let (site, folder, out) = (built.site, built.folder, built.out)
         let stamps = Self.stamps(out)
         let good = try #require(site.read("Content/free/gen/g3.md"))
         try site.write("Content/free/gen/g3.md", "---\ntitle: [깨진\n---\n")
