@@ -9,28 +9,38 @@ import Glibc
 /// stamp for the next manifest.
 ///
 /// A first build writes into a fresh staging folder. A later one leaves the published folder
-/// alone until the first file that changed: it then fills the staging folder with hard links
-/// to the published files (which keep their dates), replaces the changed ones there, and the
-/// build swaps it in as usual. A build that changes nothing creates no staging folder at all.
+/// alone until the first file that changed, then, when it renders many pages (`inPlace` false),
+/// fills the staging folder with hard links to the published files (which keep their dates),
+/// replaces the changed ones there, and the build swaps it in as usual. When it renders few
+/// (`inPlace`), it writes the changed files into the staging folder under temporary names and,
+/// once everything succeeded, moves each into the published folder, file by file, and deletes
+/// the files that are gone: linking and later deleting a million files for one edited post
+/// would cost more than the edit. A build that changes nothing creates no staging folder at all.
 final class ManifestOutput: SiteOutput {
     let folder: PublishFolder
     /// The files of the published folder, by the last manifest; nil for a first build.
     let previous: [String: BuildManifest.Output]?
     /// Hashes of the build's inputs by absolute path, to compare copies without reading them.
     let sourceHashes: [String: Int]
+    let inPlace: Bool
 
     private struct State {
         var staging = false
         var written: [String: BuildManifest.Output] = [:]
         /// Published files kept whose stamp changed (a restored cache, a copy) but not their bytes.
         var restamped: [String: FileStamp] = [:]
+        /// With `inPlace`: each written file's temporary name in the staging folder, by path.
+        var pending: [String: String] = [:]
+        /// With `inPlace`: the files to delete from the published folder.
+        var gone: [String] = []
     }
     private let state = Mutex(State())
 
-    init(folder: PublishFolder, previous: [String: BuildManifest.Output]?, sourceHashes: [String: Int]) throws {
+    init(folder: PublishFolder, previous: [String: BuildManifest.Output]?, sourceHashes: [String: Int], inPlace: Bool) throws {
         self.folder = folder
         self.previous = previous
         self.sourceHashes = sourceHashes
+        self.inPlace = inPlace && previous != nil
         if previous == nil {
             try folder.prepare()
             state.withLock { $0.staging = true }
@@ -58,10 +68,15 @@ final class ManifestOutput: SiteOutput {
             return
         }
         try ensureStaging()
-        let full = folder.staging + "/" + path
+        let name = inPlace ? state.withLock { state in
+            let name = "n" + String(state.pending.count)
+            state.pending[path] = name
+            return name
+        } : path
+        let full = folder.staging + "/" + name
         // The staging file may be a link to the published one, which must not change.
         unlink(full)
-        try DiskOutput(root: folder.staging).write(path, bytes: bytes)
+        try DiskOutput(root: folder.staging).write(name, bytes: bytes)
         guard let stamp = FileStamp.of(full, withChangeTime: false) else { throw OutputError(path: full, reason: "cannot read back the file") }
         state.withLock { $0.written[path] = BuildManifest.Output(hash: hash, stamp: stamp) }
     }
@@ -81,11 +96,15 @@ final class ManifestOutput: SiteOutput {
         state.withLock { $0.restamped[path] = stamp }
     }
 
-    /// Fills the staging folder with links to the published files, once.
+    /// Fills the staging folder with links to the published files (unless `inPlace`), once.
     private func ensureStaging() throws {
         try state.withLock { state in
             guard !state.staging else { return }
             try folder.prepare()
+            if inPlace {
+                state.staging = true
+                return
+            }
             var folders: Set<String> = [""]
             for (path, record) in previous ?? [:] {
                 let source = folder.output + "/" + path
@@ -106,12 +125,12 @@ final class ManifestOutput: SiteOutput {
         }
     }
 
-    private func makeFolders(for path: String, in made: inout Set<String>) throws {
+    private func makeFolders(for path: String, in made: inout Set<String>, root: String? = nil) throws {
         guard let slash = path.lastIndex(of: "/") else { return }
         let parent = String(path[..<slash])
         if made.contains(parent) { return }
-        try makeFolders(for: parent, in: &made)
-        let full = folder.staging + "/" + parent
+        try makeFolders(for: parent, in: &made, root: root)
+        let full = (root ?? folder.staging) + "/" + parent
         guard mkdir(full, 0o755) == 0 || errno == EEXIST else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
         made.insert(parent)
     }
@@ -120,10 +139,18 @@ final class ManifestOutput: SiteOutput {
     /// records of `files`, and whether a staging folder now holds the new site (nothing changed
     /// when it does not).
     func finish(files: Set<String>) throws -> (records: [String: BuildManifest.Output], changed: Bool, written: Int, removed: Int) {
-        let gone = (previous ?? [:]).keys.filter { !files.contains($0) }
+        var gone = (previous ?? [:]).keys.filter { !files.contains($0) }
+        if inPlace {
+            // Files that no build wrote (left there by hand) go too, as they do from a staged build.
+            gone += FileStamp.tree(folder.output, "", withChangeTime: false).lazy.map(\.path).filter { !files.contains($0) && self.previous?[$0] == nil }
+        }
         if !gone.isEmpty { try ensureStaging() }
-        for path in gone { unlink(folder.staging + "/" + path) }
-        if !gone.isEmpty { removeEmptyFolders(of: gone) }
+        if inPlace {
+            state.withLock { $0.gone = gone }
+        } else {
+            for path in gone { unlink(folder.staging + "/" + path) }
+            if !gone.isEmpty { removeEmptyFolders(of: gone, in: folder.staging) }
+        }
         return state.withLock { state in
             var records: [String: BuildManifest.Output] = [:]
             records.reserveCapacity(files.count)
@@ -139,7 +166,23 @@ final class ManifestOutput: SiteOutput {
         }
     }
 
-    private func removeEmptyFolders(of paths: [String]) {
+    /// Puts the new site in place: swaps the staging folder in, or (`inPlace`) moves each
+    /// written file into the published folder and deletes the files that are gone.
+    func publish() throws {
+        guard inPlace else { return try folder.publish() }
+        let (pending, gone) = state.withLock { ($0.pending, $0.gone) }
+        var folders: Set<String> = []
+        for (path, name) in pending.sorted(by: { $0.key < $1.key }) {
+            try makeFolders(for: path, in: &folders, root: folder.output)
+            let target = folder.output + "/" + path
+            guard rename(folder.staging + "/" + name, target) == 0 else { throw OutputError(path: target, reason: String(cString: strerror(errno))) }
+        }
+        for path in gone { unlink(folder.output + "/" + path) }
+        removeEmptyFolders(of: gone, in: folder.output)
+        folder.discard()
+    }
+
+    private func removeEmptyFolders(of paths: [String], in root: String) {
         var folders = Set<String>()
         for path in paths {
             var current = path
@@ -149,6 +192,6 @@ final class ManifestOutput: SiteOutput {
             }
         }
         // Deepest first; rmdir leaves folders that still hold something.
-        for folderPath in folders.sorted(by: { $0.count > $1.count }) { rmdir(folder.staging + "/" + folderPath) }
+        for folderPath in folders.sorted(by: { $0.count > $1.count }) { rmdir(root + "/" + folderPath) }
     }
 }

@@ -177,7 +177,7 @@ extension SiteBuilder {
     /// into `folder` (see the type's comment). Gives the report and the new manifest.
     func writeIncrementally(
         site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?
-    ) throws -> (report: Report, manifest: BuildManifest?) {
+    ) throws -> (report: Report, manifest: BuildManifest?, output: ManifestOutput) {
         let tool = toolIdentity
         let theme = site.config.theme
         let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme), previous: previous)
@@ -186,8 +186,6 @@ extension SiteBuilder {
         let outputPath = Self.absolutePath(folder.output)
         let usable = previous.flatMap { $0.tool == tool && $0.output == outputPath ? $0 : nil }
         let sourceHashes = Dictionary(uniqueKeysWithValues: inputs.map { (options.source + "/" + $0.key, $0.value.hash) })
-        let output = try ManifestOutput(folder: folder, previous: usable?.outputs, sourceHashes: sourceHashes)
-
         var report = Report(diagnostics: [])
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
         let pages = renderer.pages()
@@ -195,17 +193,20 @@ extension SiteBuilder {
         let postURLs = renderer.postURLs
         let sameSettings = usable?.settings == settings
         // Each page's path and fingerprint, and what its last rendering gave if that still holds.
-        let known = parallelMap(Array(pages.indices), jobs: options.jobs) { i -> (path: String, fingerprint: Int, kept: BuildManifest.Page?) in
+        let known = parallelMap(Array(pages.indices), jobs: options.jobs) { i -> (path: String, fingerprint: Int, kept: BuildManifest.Page?, stamp: FileStamp?) in
             let path = renderer.outputPath(pages[i])
             let fingerprint = renderer.fingerprint(pages[i], revisions: revisions)
             guard sameSettings, let record = usable?.outputs[path], let page = record.page,
                 page.fingerprint == LiveSite.withLinks(fingerprint, page.linkTargets, postURLs),
-                let stamp = output.publishedStamp(path, as: record)
-            else { return (path, fingerprint, nil) }
-            output.keep(path, stamp: stamp)
-            return (path, fingerprint, page)
+                let stamp = ManifestOutput.stamp(of: folder.output + "/" + path, ifItHolds: record)
+            else { return (path, fingerprint, nil, nil) }
+            return (path, fingerprint, page, stamp)
         }
         let toRender = pages.indices.filter { known[$0].kept == nil }
+        // A small change is written in place, file by file; a big one is staged and swapped in whole.
+        let output = try ManifestOutput(
+            folder: folder, previous: usable?.outputs, sourceHashes: sourceHashes, inPlace: toRender.count <= max(100, pages.count / 100))
+        for page in known { if let stamp = page.stamp { output.keep(page.path, stamp: stamp) } }
         let rendered = try render(toRender.map { pages[$0] }, with: renderer, to: output)
         var pageRecords = known.map(\.kept)
         for (page, i) in zip(rendered, toRender) {
@@ -215,7 +216,7 @@ extension SiteBuilder {
         }
         let (sources, diagnostics) = gather(pageRecords.lazy.map { ($0!.attachments, $0!.diagnostics) })
         report.diagnostics = diagnostics
-        if diagnostics.hasErrors { return (report, nil) }
+        if diagnostics.hasErrors { return (report, nil, output) }
         for attachment in sources { try copyAttachment(attachment, to: output) }
         let generated = try writeGeneratedFiles(renderer, pages: pages, to: output)
         let staticFiles = try copyStaticFiles(of: site, to: output)
@@ -237,6 +238,6 @@ extension SiteBuilder {
         report.removed = finished.removed
         report.changed = finished.changed
         manifest.report = BuildManifest.Report(posts: report.posts, comments: report.comments, pages: report.pages, bytes: report.bytes)
-        return (report, manifest)
+        return (report, manifest, output)
     }
 }

@@ -154,11 +154,11 @@ public struct SiteBuilder: Sendable {
             return report
         }
         do {
-            var (written, manifest) = try writeIncrementally(site: site, engine: engine, folder: folder, previous: previous)
+            var (written, manifest, output) = try writeIncrementally(site: site, engine: engine, folder: folder, previous: previous)
             written.diagnostics = (report.diagnostics + written.diagnostics).sortedForReport()
             report = written
             if report.succeeded, var manifest {
-                if report.changed { try folder.publish() }
+                if report.changed { try output.publish() }
                 report.output = folder.output
                 manifest.report.diagnostics = report.diagnostics
                 if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
