@@ -182,9 +182,11 @@ extension SiteBuilder {
         let theme = site.config.theme
         let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme), previous: previous)
         let settings = Self.settingsHash(inputs, theme: theme, tool: tool)
-        // The last build counts only when it was of the same output, which still holds a site.
+        // The last build counts only when it was of the same output. Another Bulletin (or other
+        // options) changes `settings`, so every page is rendered, but files keep their dates
+        // when their bytes are the same.
         let outputPath = Self.absolutePath(folder.output)
-        let usable = previous.flatMap { $0.tool == tool && $0.output == outputPath ? $0 : nil }
+        let usable = previous.flatMap { $0.output == outputPath ? $0 : nil }
         let sourceHashes = Dictionary(uniqueKeysWithValues: inputs.map { (options.source + "/" + $0.key, $0.value.hash) })
         var report = Report(diagnostics: [])
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
