@@ -24,6 +24,21 @@ public func parallelMap<T: Sendable, R: Sendable>(
     return results.withLock { $0.map { $0! } }
 }
 
+/// Runs `a` and `b` at the same time; gives both results.
+public func both<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
+    let results = Mutex<(A?, B?)>((nil, nil))
+    DispatchQueue.concurrentPerform(iterations: 2) { i in
+        if i == 0 {
+            let value = a()
+            results.withLock { $0.0 = value }
+        } else {
+            let value = b()
+            results.withLock { $0.1 = value }
+        }
+    }
+    return results.withLock { ($0.0!, $0.1!) }
+}
+
 /// The number of cores to use by default.
 public enum ProcessInfoCores {
     public static var count: Int {

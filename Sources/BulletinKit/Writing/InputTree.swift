@@ -8,10 +8,11 @@ import Glibc
 struct InputTree: Sendable {
     var files: [(path: String, stamp: FileStamp)]
 
-    static func walk(source: String, theme: String) -> InputTree {
+    /// - Parameter content: `Content/`'s files when they were walked already.
+    static func walk(source: String, theme: String, content: [(path: String, stamp: FileStamp)]? = nil) -> InputTree {
         var files: [(path: String, stamp: FileStamp)] = []
         if let stamp = FileStamp.of(source + "/site.yml", withChangeTime: true) { files.append(("site.yml", stamp)) }
-        files += FileStamp.tree(source, "Content", withChangeTime: true)
+        files += content ?? FileStamp.tree(source, "Content", withChangeTime: true)
         files += FileStamp.tree(source, "Themes/" + theme, withChangeTime: true)
         return InputTree(files: files)
     }

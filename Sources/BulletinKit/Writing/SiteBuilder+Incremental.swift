@@ -66,10 +66,11 @@ extension SiteBuilder {
     /// When nothing changed since `previous` was written: its report, else nil. Reads no post,
     /// only the folders and the files' stamps (and the bytes of files whose stamp changed: a
     /// fresh checkout touches every file).
-    func unchangedBuild(since previous: BuildManifest) -> Report? {
+    /// - Parameter content: the files below `Content/` (`FileStamp.tree(source, "Content", …)`).
+    func unchangedBuild(since previous: BuildManifest, content: [(path: String, stamp: FileStamp)]) -> Report? {
         guard previous.tool == toolIdentity else { return nil }
         if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
-        let inputs = InputTree.walk(source: options.source, theme: previous.theme).files
+        let inputs = InputTree.walk(source: options.source, theme: previous.theme, content: content).files
         guard inputs.count == previous.inputs.count else { return nil }
         var restamped: [(String, BuildManifest.Input)] = []
         for (path, stamp) in inputs {

@@ -139,8 +139,10 @@ public struct SiteBuilder: Sendable {
     /// Only what changed since the last build of the same output is rendered and written (see
     /// `writeIncrementally`), unless `options.clean`.
     public func build() -> Report {
-        let previous = plannedOutput().flatMap { readManifest(output: $0) }
-        if let previous, let unchanged = unchangedBuild(since: previous) { return unchanged }
+        // The content's folders are walked while the manifest is read: most builds in CI change nothing.
+        let (previous, content) = both(
+            { plannedOutput().flatMap { readManifest(output: $0) } }, { FileStamp.tree(options.source, "Content", withChangeTime: true) })
+        if let previous, let unchanged = unchangedBuild(since: previous, content: content) { return unchanged }
         let (site, engine, config, diagnostics) = checkWithSettings()
         var report = Report(diagnostics: diagnostics)
         if let config {
