@@ -84,6 +84,15 @@ def written(folder):
     return pages, size
 
 
+def warm(folder):
+    """Reads every file below `folder`, so that it is in the page cache."""
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            with open(os.path.join(dirpath, name), "rb") as f:
+                while f.read(1 << 20):
+                    pass
+
+
 def empty(folder):
     shutil.rmtree(folder, ignore_errors=True)
 
@@ -113,6 +122,9 @@ def main():
         if sorting_site and not os.path.exists(os.path.join(sorting_site, "hugo.toml")):
             subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), snapshot, sorting_site, "--sort-in-template"], check=True,
                            stdout=subprocess.DEVNULL)
+        # Both tools start with their input in the page cache, whatever ran before.
+        for folder in (snapshot, hugo_site) + ((sorting_site,) if sorting_site else ()):
+            warm(folder)
         bulletin_out = os.path.join(args.out, f"bulletin-{count}")
         hugo_out = os.path.join(args.out, f"hugo-{count}")
         hugo_cache = os.path.join(args.out, f"hugo-cache-{count}")
