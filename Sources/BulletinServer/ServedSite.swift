@@ -83,10 +83,10 @@ public struct ServedSite: Sendable {
     static func folders(of paths: some Sequence<String>) -> Set<String> {
         var folders: Set<String> = [""]
         for path in paths {
-            var folder = Substring(path)
-            while let slash = folder.lastIndex(of: "/") {
-                folder = folder[..<slash]
-                if !folders.insert(String(folder)).inserted { break }
+            var folder = path
+            while let parent = folder.splitAtLastSlash?.folder {
+                folder = parent
+                if !folders.insert(folder).inserted { break }
             }
         }
         return folders

@@ -84,3 +84,22 @@ struct DisplayAndEscapeTests {
         #expect("e\u{301}".replacingBytes("é", with: "x") == "e\u{301}")
     }
 }
+
+/// Paths are split at `/` bytes, also where Unicode joins a `/` with a combining mark.
+struct SlashSplitTests {
+    @Test func aSlashBeforeACombiningMarkStillSeparates() {
+        let path = "tags/\u{338}script-alert(1)-script/index.html"
+        #expect(path.lastIndex(of: "/") != nil)
+        #expect(path.splitAtLastSlash?.folder == "tags/\u{338}script-alert(1)-script")
+        #expect("tags/\u{338}x".splitAtLastSlash! == ("tags", "\u{338}x"))
+        #expect("a//\u{338}b/".slashSeparatedParts == ["a", "\u{338}b"])
+        #expect("name".splitAtLastSlash == nil)
+    }
+
+    @Test func pathRulesSeeJoinedSlashes() {
+        #expect(!PathRules.isSafeName("a/\u{338}b"))
+        #expect(!PathRules.isSafeRelativePath("/\u{338}etc"))
+        #expect(!PathRules.isSafeRelativePath("out/\u{338}/../.."))
+        #expect(PathRules.isSafeRelativePath("out/site"))
+    }
+}

@@ -10,14 +10,14 @@ public enum PathRules {
 
     /// A single folder name without separators, dots at the start or control characters.
     public static func isSafeName(_ s: String) -> Bool {
-        !s.isEmpty && !s.hasPrefix(".") && !s.contains("/") && !s.contains("\\")
+        // By bytes: a `/` that Unicode joins with a combining mark is no `/` Character.
+        !s.isEmpty && s.utf8.first != UInt8(ascii: ".") && !s.utf8.contains(UInt8(ascii: "/")) && !s.utf8.contains(UInt8(ascii: "\\"))
             && !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     /// A relative path of safe names (`public`, `out/site`): no `..`, no absolute path.
     public static func isSafeRelativePath(_ s: String) -> Bool {
-        !s.hasPrefix("/") && s.split(separator: "/", omittingEmptySubsequences: true).allSatisfy { isSafeName(String($0)) }
-            && !s.isEmpty
+        s.utf8.first != UInt8(ascii: "/") && s.slashSeparatedParts.allSatisfy(isSafeName) && !s.isEmpty
     }
 
     private static func isAlnum(_ c: UInt8) -> Bool {

@@ -61,7 +61,7 @@ public enum SiteLoader {
         let suffix = commentSuffixes.first { FileManager.default.fileExists(atPath: absoluteStem + $0) }
         let file = PostFile(
             board: post.board, contentPath: post.contentPath, absolutePath: absolute, displayPath: post.location.path,
-            stem: String(absoluteStem[absoluteStem.index(after: absoluteStem.lastIndex(of: "/")!)...]),
+            stem: absoluteStem.splitAtLastSlash?.name ?? absoluteStem,
             comments: suffix.map { CommentFile(absolutePath: absoluteStem + $0, displayPath: displayStem + $0) })
         return PostLoader.load(file, config: config, clock: SiteClock(timeZone: config.timeZone)).0
     }

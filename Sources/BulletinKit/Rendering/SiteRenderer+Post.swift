@@ -4,9 +4,8 @@ extension SiteRenderer {
 
     /// Resolves the relative links of a post and its comments against the post's folder.
     func links(for post: Post) -> ContentLinks {
-        let slash = post.contentPath.lastIndex(of: "/")
         return ContentLinks(
-            folder: slash.map { String(post.contentPath[..<$0]) } ?? "", contentRoot: contentRoot,
+            folder: post.contentPath.splitAtLastSlash?.folder ?? "", contentRoot: contentRoot,
             realContentRoot: realContentRoot, base: base, postURLs: postURLs, location: post.location)
     }
 

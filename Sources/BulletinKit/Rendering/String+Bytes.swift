@@ -29,3 +29,19 @@ extension String {
         }!
     }
 }
+
+extension String {
+    /// The folder and the name of a path, split at its last `/` byte. Not at its last `/`
+    /// Character: Unicode joins a `/` with a following combining mark (`tags/\u{338}x`) into one
+    /// Character, which `lastIndex(of: "/")` does not see.
+    public var splitAtLastSlash: (folder: String, name: String)? {
+        let bytes = utf8
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        return (String(decoding: bytes[..<slash], as: UTF8.self), String(decoding: bytes[bytes.index(after: slash)...], as: UTF8.self))
+    }
+
+    /// The parts of a path between `/` bytes (see `splitAtLastSlash`), empty ones left out.
+    public var slashSeparatedParts: [String] {
+        utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
+    }
+}

@@ -126,8 +126,7 @@ final class ManifestOutput: SiteOutput {
     }
 
     private func makeFolders(for path: String, in made: inout Set<String>, root: String? = nil) throws {
-        guard let slash = path.lastIndex(of: "/") else { return }
-        let parent = String(path[..<slash])
+        guard let parent = path.splitAtLastSlash?.folder else { return }
         if made.contains(parent) { return }
         try makeFolders(for: parent, in: &made, root: root)
         let full = (root ?? folder.staging) + "/" + parent
@@ -186,8 +185,8 @@ final class ManifestOutput: SiteOutput {
         var folders = Set<String>()
         for path in paths {
             var current = path
-            while let slash = current.lastIndex(of: "/") {
-                current = String(current[..<slash])
+            while let folder = current.splitAtLastSlash?.folder {
+                current = folder
                 folders.insert(current)
             }
         }

@@ -29,9 +29,8 @@ public struct PublishFolder: Sendable {
     }
 
     static func split(_ path: String) -> (parent: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-        let parent = String(path[..<slash])
-        return (parent.isEmpty ? "/" : parent, String(path[path.index(after: slash)...]))
+        guard let (parent, name) = path.splitAtLastSlash else { return (".", path) }
+        return (parent.isEmpty ? "/" : parent, name)
     }
 
     /// Why the output folder must not be replaced, if it must not: it holds files that Bulletin did

@@ -61,8 +61,7 @@ public struct DiskOutput: SiteOutput {
     }
 
     private func makeParent(of file: String) throws {
-        guard let slash = file.lastIndex(of: "/") else { return }
-        let folder = String(file[..<slash])
+        guard let folder = file.splitAtLastSlash?.folder else { return }
         if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }
         if errno == ENOENT {
             try makeParent(of: folder)
