@@ -89,7 +89,8 @@ struct DisplayAndEscapeTests {
 struct SlashSplitTests {
     @Test func aSlashBeforeACombiningMarkStillSeparates() {
         let path = "tags/\u{338}script-alert(1)-script/index.html"
-        #expect(path.lastIndex(of: "/") != nil)
+        // Why: Swift sees no "/" Character here, since the "/" and U+0338 make one.
+        #expect("tags/\u{338}x".lastIndex(of: "/") == nil)
         #expect(path.splitAtLastSlash?.folder == "tags/\u{338}script-alert(1)-script")
         #expect("tags/\u{338}x".splitAtLastSlash! == ("tags", "\u{338}x"))
         #expect("a//\u{338}b/".slashSeparatedParts == ["a", "\u{338}b"])

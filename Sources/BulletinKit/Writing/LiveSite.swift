@@ -146,7 +146,7 @@ public final class LiveSite: Sendable {
     }
 
     static func isContentFile(_ path: String) -> Bool {
-        path.hasSuffix(".md") || path.hasSuffix(".comments.yml") || path.hasSuffix(".comments.yaml") || path.hasSuffix(".comments.json")
+        path.hasSuffix(".md") || SiteLoader.commentSuffixes.contains { path.hasSuffix($0) }
     }
 
     // MARK: Full and partial updates
@@ -446,6 +446,25 @@ public final class LiveSite: Sendable {
     static func sameRow(_ a: Post, _ b: Post) -> Bool {
         a.id == b.id && a.title == b.title && a.author == b.author && a.date == b.date && a.updated == b.updated && a.views == b.views
             && a.recommends == b.recommends && a.commentCount == b.commentCount && a.notice == b.notice && a.deleted == b.deleted
+    }
+
+    /// A stable hash of what `sameRow` compares (and the post's file), for revisions that last
+    /// across runs (``SiteBuilder``'s manifest). A field added to one goes in the other.
+    static func rowHash(_ post: Post) -> Int {
+        var hasher = StableHasher()
+        hasher.combine(post.board)
+        hasher.combine(post.contentPath)
+        hasher.combine(post.id)
+        hasher.combine(post.title)
+        hasher.combine(post.author)
+        hasher.combine(post.date.seconds)
+        hasher.combine(post.updated.seconds)
+        hasher.combine(post.views)
+        hasher.combine(post.recommends)
+        hasher.combine(post.commentCount)
+        hasher.combine(post.notice)
+        hasher.combine(post.deleted)
+        return hasher.finalize()
     }
 
     /// A page's fingerprint with the posts its links looked up: a link to `x.md` changes when

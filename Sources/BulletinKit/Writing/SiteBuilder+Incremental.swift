@@ -149,27 +149,11 @@ extension SiteBuilder {
                     hasher.combine(inputs[path]?.hash ?? 0)
                     // The comment file the loader takes: the first of these that exists.
                     let stem = String(path.dropLast(3))
-                    let comments = [".comments.yml", ".comments.yaml", ".comments.json"].lazy.compactMap { inputs[stem + $0] }.first
+                    let comments = SiteLoader.commentSuffixes.lazy.compactMap { inputs[stem + $0] }.first
                     hasher.combine(comments?.hash ?? 0)
                     return hasher.finalize()
                 })
-            rows.append(
-                board.posts.map { post in
-                    var hasher = StableHasher()
-                    hasher.combine(post.board)
-                    hasher.combine(post.contentPath)
-                    hasher.combine(post.id)
-                    hasher.combine(post.title)
-                    hasher.combine(post.author)
-                    hasher.combine(post.date.seconds)
-                    hasher.combine(post.updated.seconds)
-                    hasher.combine(post.views)
-                    hasher.combine(post.recommends)
-                    hasher.combine(post.commentCount)
-                    hasher.combine(post.notice)
-                    hasher.combine(post.deleted)
-                    return hasher.finalize()
-                })
+            rows.append(board.posts.map(LiveSite.rowHash))
         }
         return SiteRenderer.Revisions(posts: posts, rows: rows)
     }
