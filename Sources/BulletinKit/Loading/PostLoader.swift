@@ -26,19 +26,37 @@ enum PostLoader {
 
     /// Reads a post file and its comment file from disk and decodes them.
     static func load(_ file: PostFile, config: SiteConfig, clock: SiteClock) -> (Post?, [Diagnostic]) {
+        let loaded = loadHashing(file, config: config, clock: clock)
+        return (loaded.post, loaded.diagnostics)
+    }
+
+    /// A post as `load` gives it, with the stable hashes (``StableHasher``) of the bytes it read:
+    /// the build's manifest records them without reading the files again.
+    struct Loaded: Sendable {
+        var post: Post?
+        var diagnostics: [Diagnostic]
+        var fileHash: Int?
+        var commentFileHash: Int?
+    }
+
+    static func loadHashing(_ file: PostFile, config: SiteConfig, clock: SiteClock) -> Loaded {
         var comments: [Comment] = []
         var commentDiagnostics: [Diagnostic] = []
+        var commentFileHash: Int?
         if let commentFile = file.comments {
-            switch readText(commentFile.absolutePath, display: commentFile.displayPath) {
+            switch readText(commentFile.absolutePath, display: commentFile.displayPath, hash: &commentFileHash) {
             case .success(let text): (comments, commentDiagnostics) = decodeComments(text, path: commentFile.displayPath, config: config, clock: clock)
             case .failure(let d): commentDiagnostics = [d]
             }
         }
-        switch readText(file.absolutePath, display: file.displayPath) {
+        var fileHash: Int?
+        switch readText(file.absolutePath, display: file.displayPath, hash: &fileHash) {
         case .success(let text):
-            return decode(text, file: file, comments: comments, commentDiagnostics: commentDiagnostics, config: config, clock: clock)
+            let (post, diagnostics) = decode(
+                text, file: file, comments: comments, commentDiagnostics: commentDiagnostics, config: config, clock: clock)
+            return Loaded(post: post, diagnostics: diagnostics, fileHash: fileHash, commentFileHash: commentFileHash)
         case .failure(let d):
-            return (nil, [d] + commentDiagnostics)
+            return Loaded(post: nil, diagnostics: [d] + commentDiagnostics, fileHash: fileHash, commentFileHash: commentFileHash)
         }
     }
 
@@ -250,13 +268,21 @@ enum PostLoader {
     }
 
     static func readText(_ path: String, display: String) -> Result<String, Diagnostic> {
-        var info = stat()
-        if stat(path, &info) == 0, Int(info.st_size) > Limits.fileBytes {
+        var hash: Int?
+        return readText(path, display: display, hash: &hash)
+    }
+
+    /// The file's text, NFC, and the stable hash of its bytes in `hash` when it could be read.
+    static func readText(_ path: String, display: String, hash: inout Int?) -> Result<String, Diagnostic> {
+        let bytes: [UInt8]
+        switch readFile(path, limit: Limits.fileBytes) {
+        case .success(let b): bytes = b
+        case .failure(.tooLarge):
             return .failure(.error(SourceLocation(path: display), "the file is larger than \(Limits.fileBytes >> 20) MiB; refused"))
-        }
-        guard let bytes = readFile(path) else {
+        case .failure(.unreadable):
             return .failure(.error(SourceLocation(path: display), "cannot read the file"))
         }
+        hash = StableHasher.hash(bytes)
         switch SourceText.decode(bytes) {
         case .success(let text): return .success(text)
         case .failure(.notUTF8(let line, let column)):

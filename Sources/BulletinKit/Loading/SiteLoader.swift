@@ -10,6 +10,9 @@ public struct LoadResult: Sendable {
     public var diagnostics: [Diagnostic]
     /// The settings as far as they could be read (defaults for what is broken); `nil` without a site.yml.
     public var config: SiteConfig?
+    /// Stable hashes (``StableHasher``) of the post and comment files read, by path relative to
+    /// the site's folder (`Content/free/812301.md`).
+    public var contentHashes: [String: Int] = [:]
 }
 
 /// A load that ended before any post was read (no `site.yml`, no `Content/`).
@@ -41,12 +44,21 @@ public enum SiteLoader {
         let clock = SiteClock(timeZone: scanned.config.timeZone)
         let drop = scanned.postFiles.count > dropContentAbove
         let loaded = parallelMap(scanned.postFiles, jobs: jobs) { file in
-            var (post, diagnostics) = PostLoader.load(file, config: scanned.config, clock: clock)
-            if drop { post?.dropContent() }
-            return (post, diagnostics)
+            var loaded = PostLoader.loadHashing(file, config: scanned.config, clock: clock)
+            if drop { loaded.post?.dropContent() }
+            return loaded
         }
-        var result = assemble(scanned, loaded: loaded)
+        var result = assemble(scanned, loaded: loaded.map { ($0.post, $0.diagnostics) })
         result.site?.contentDropped = drop
+        result.contentHashes.reserveCapacity(loaded.count * 2)
+        for (file, loaded) in zip(scanned.postFiles, loaded) {
+            let path = "Content/" + file.contentPath
+            if let hash = loaded.fileHash { result.contentHashes[path] = hash }
+            if let hash = loaded.commentFileHash, let comments = file.comments {
+                // The comment file is the post's path with `.md` replaced by its suffix.
+                result.contentHashes[String(path.dropLast(3)) + comments.absolutePath.dropFirst(file.absolutePath.count - 3)] = hash
+            }
+        }
         return result
     }
 

@@ -36,11 +36,23 @@ struct FileStamp: Sendable, Hashable {
 
 /// Reads a whole file, or nil.
 func readFile(_ path: String) -> [UInt8]? {
+    try? readFile(path, limit: .max).get()
+}
+
+enum ReadFailure: Error {
+    case unreadable
+    /// Larger than the limit: refused without reading it.
+    case tooLarge
+}
+
+/// Reads a whole file of at most `limit` bytes (by its size when opened).
+func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadFailure> {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
+    guard fd >= 0 else { return .failure(.unreadable) }
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { return nil }
+    guard fstat(fd, &info) == 0 else { return .failure(.unreadable) }
+    if Int(info.st_size) > limit { return .failure(.tooLarge) }
     var bytes = [UInt8](repeating: 0, count: max(0, Int(info.st_size)))
     var total = 0
     while true {
@@ -48,11 +60,11 @@ func readFile(_ path: String) -> [UInt8]? {
         let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
         if n < 0 {
             if errno == EINTR { continue }
-            return nil
+            return .failure(.unreadable)
         }
         if n == 0 { break }
         total += n
     }
     bytes.removeSubrange(total...)
-    return bytes
+    return .success(bytes)
 }

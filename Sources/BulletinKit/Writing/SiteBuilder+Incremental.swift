@@ -106,10 +106,11 @@ extension SiteBuilder {
     }
 
     /// The inputs' records: stamps from the walk, hashes from `previous` where the stamp is the
-    /// same, else from the bytes.
-    func hashInputs(_ tree: InputTree, previous: BuildManifest?) -> [String: BuildManifest.Input] {
+    /// same, else from the load (`known`), else from the bytes.
+    func hashInputs(_ tree: InputTree, previous: BuildManifest?, known: [String: Int]) -> [String: BuildManifest.Input] {
         let hashes = parallelMap(tree.files, jobs: options.jobs) { path, stamp -> Int in
             if let input = previous?.inputs[path], input.stamp == stamp { return input.hash }
+            if let hash = known[path] { return hash }
             return readFile(options.source + "/" + path).map { StableHasher.hash($0) } ?? 0
         }
         var inputs: [String: BuildManifest.Input] = [:]
@@ -161,12 +162,14 @@ extension SiteBuilder {
     /// Renders the pages whose fingerprint changed since `previous` and writes what changed
     /// into `folder` (see the type's comment). Gives the report and the new manifest.
     func writeIncrementally(
-        site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?
+        site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?, content: [(path: String, stamp: FileStamp)]?, contentHashes: [String: Int],
+        clock: inout StepClock
     ) throws -> (report: Report, manifest: BuildManifest?, output: ManifestOutput) {
         let tool = toolIdentity
         let theme = site.config.theme
-        let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme), previous: previous)
+        let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme, content: content), previous: previous, known: contentHashes)
         let settings = Self.settingsHash(inputs, theme: theme, tool: tool)
+        clock.step("hash inputs")
         // The last build counts only when it was of the same output. Another Bulletin (or other
         // options) changes `settings`, so every page is rendered, but files keep their dates
         // when their bytes are the same.
@@ -178,6 +181,7 @@ extension SiteBuilder {
         let pages = renderer.pages()
         let revisions = Self.stableRevisions(of: site, inputs: inputs)
         let postURLs = renderer.postURLs
+        clock.step("index and rows")
         let sameSettings = usable?.settings == settings
         // Each page's path and fingerprint, and what its last rendering gave if that still holds.
         let known = parallelMap(Array(pages.indices), jobs: options.jobs) { i -> (path: String, fingerprint: Int, kept: BuildManifest.Page?, stamp: FileStamp?) in
@@ -190,11 +194,13 @@ extension SiteBuilder {
             return (path, fingerprint, page, stamp)
         }
         let toRender = pages.indices.filter { known[$0].kept == nil }
+        clock.step("fingerprints")
         // A small change is written in place, file by file; a big one is staged and swapped in whole.
         let output = try ManifestOutput(
             folder: folder, previous: usable?.outputs, sourceHashes: sourceHashes, inPlace: toRender.count <= max(100, pages.count / 100))
         for page in known { if let stamp = page.stamp { output.keep(page.path, stamp: stamp) } }
         let rendered = try render(toRender.map { pages[$0] }, with: renderer, to: output)
+        clock.step("render and write \(toRender.count) pages")
         var pageRecords = known.map(\.kept)
         for (page, i) in zip(rendered, toRender) {
             pageRecords[i] = BuildManifest.Page(
@@ -207,12 +213,14 @@ extension SiteBuilder {
         for attachment in sources { try copyAttachment(attachment, to: output) }
         let generated = try writeGeneratedFiles(renderer, pages: pages, to: output)
         let staticFiles = try copyStaticFiles(of: site, to: output)
+        clock.step("attachments, feeds, static files")
 
         var files = Set(known.map(\.path))
         files.formUnion(sources.map { "_files/" + Self.attachmentOutputPath($0) })
         files.formUnion(generated.paths)
         files.formUnion(staticFiles)
         let finished = try output.finish(files: files)
+        clock.step("finish output")
         var manifest = BuildManifest(tool: tool, settings: settings, theme: theme, output: outputPath, inputs: inputs, outputs: finished.records)
         for (i, known) in known.enumerated() { manifest.outputs[known.path]?.page = pageRecords[i] }
         report.posts = site.postCount

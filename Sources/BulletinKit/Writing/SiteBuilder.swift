@@ -73,9 +73,19 @@ public struct SiteBuilder: Sendable {
         return (result.site, result.engine, result.diagnostics)
     }
 
+    /// What `checkWithSettings` gives.
+    private struct Checked {
+        var site: Site?
+        var engine: ThemeTemplates?
+        var config: SiteConfig?
+        var diagnostics: [Diagnostic]
+        /// The hashes of the content files read (``LoadResult/contentHashes``).
+        var contentHashes: [String: Int] = [:]
+    }
+
     /// `check()`, plus the settings as far as they could be read, which locate the output folder
     /// even when the content has errors.
-    private func checkWithSettings() -> (site: Site?, engine: ThemeTemplates?, config: SiteConfig?, diagnostics: [Diagnostic]) {
+    private func checkWithSettings() -> Checked {
         let loaded = SiteLoader.load(
             source: options.source, display: options.sourceDisplay, baseURL: options.baseURL, jobs: options.jobs,
             dropContentAbove: options.dropContentAbove)
@@ -83,9 +93,9 @@ public struct SiteBuilder: Sendable {
         // Also with errors in the content the theme is loaded, so that one run reports every broken file.
         let engine = loaded.config.flatMap { loadTheme($0.theme, diagnostics: &diagnostics) }
         guard let site = loaded.site, let engine, !diagnostics.hasErrors else {
-            return (nil, nil, loaded.config, diagnostics.sortedForReport())
+            return Checked(config: loaded.config, diagnostics: diagnostics.sortedForReport())
         }
-        return (site, engine, loaded.config, diagnostics)
+        return Checked(site: site, engine: engine, config: loaded.config, diagnostics: diagnostics, contentHashes: loaded.contentHashes)
     }
 
     /// The theme `site.yml` names, when `site.yml` can be read at all.
@@ -139,11 +149,16 @@ public struct SiteBuilder: Sendable {
     /// Only what changed since the last build of the same output is rendered and written (see
     /// `writeIncrementally`), unless `options.clean`.
     public func build() -> Report {
+        var clock = StepClock()
         // The content's folders are walked while the manifest is read: most builds in CI change nothing.
         let (previous, content) = both(
             { plannedOutput().flatMap { readManifest(output: $0) } }, { FileStamp.tree(options.source, "Content", withChangeTime: true) })
+        clock.step("manifest and content walk")
         if let previous, let unchanged = unchangedBuild(since: previous, content: content) { return unchanged }
-        let (site, engine, config, diagnostics) = checkWithSettings()
+        clock.step("no-change check")
+        let checked = checkWithSettings()
+        let (site, engine, config, diagnostics) = (checked.site, checked.engine, checked.config, checked.diagnostics)
+        clock.step("load")
         var report = Report(diagnostics: diagnostics)
         if let config {
             // Whatever happens next, a site that a killed build left aside is put back first.
@@ -156,14 +171,17 @@ public struct SiteBuilder: Sendable {
             return report
         }
         do {
-            var (written, manifest, output) = try writeIncrementally(site: site, engine: engine, folder: folder, previous: previous)
+            var (written, manifest, output) = try writeIncrementally(
+                site: site, engine: engine, folder: folder, previous: previous, content: content, contentHashes: checked.contentHashes, clock: &clock)
             written.diagnostics = (report.diagnostics + written.diagnostics).sortedForReport()
             report = written
             if report.succeeded, var manifest {
                 if report.changed { try output.publish() }
+                clock.step("publish")
                 report.output = folder.output
                 manifest.report.diagnostics = report.diagnostics
                 if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
+                clock.step("save manifest")
             } else {
                 folder.discard()
             }
