@@ -73,11 +73,9 @@ final class ManifestOutput: SiteOutput {
             state.pending[path] = name
             return name
         } : path
-        let full = folder.staging + "/" + name
-        // The staging file may be a link to the published one, which must not change.
-        unlink(full)
-        try DiskOutput(root: folder.staging).write(name, bytes: bytes)
-        guard let stamp = FileStamp.of(full, withChangeTime: false) else { throw OutputError(path: full, reason: "cannot read back the file") }
+        // A staging folder of links holds the published file under this name, which must not change.
+        if previous != nil && !inPlace { unlink(folder.staging + "/" + name) }
+        let stamp = FileStamp(try DiskOutput(root: folder.staging).writeFile(name, bytes: bytes), withChangeTime: false)
         state.withLock { $0.written[path] = BuildManifest.Output(hash: hash, stamp: stamp) }
     }
 

@@ -29,9 +29,18 @@ public struct DiskOutput: SiteOutput {
     }
 
     public func write(_ path: String, bytes: some Collection<UInt8>) throws {
+        _ = try writeFile(path, bytes: bytes)
+    }
+
+    /// Writes the file and gives its status as written (one open, no lookup of the path after).
+    /// Folders are made only when the open finds one missing.
+    func writeFile(_ path: String, bytes: some Collection<UInt8>) throws -> stat {
         let full = root + "/" + path
-        try makeParent(of: full)
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            try makeParent(of: full)
+            fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         let result: Int? = bytes.withContiguousStorageIfAvailable { buffer in
@@ -47,10 +56,10 @@ public struct DiskOutput: SiteOutput {
             return 0
         }
         if let result, result != 0 { throw OutputError(path: full, reason: String(cString: strerror(Int32(result)))) }
-        if result == nil {
-            let array = Array(bytes)
-            try write(path, bytes: array)
-        }
+        if result == nil { return try writeFile(path, bytes: Array(bytes)) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
+        return info
     }
 
     public func copy(from source: String, to path: String) throws {
