@@ -1,17 +1,34 @@
 import Foundation
+import Synchronization
 
 /// Converts between instants and wall-clock times in the site's zone, without Foundation's
 /// date formatters (slow, and locale-dependent).
 public struct SiteClock: Sendable {
     public let timeZone: TimeZone
+    /// Offsets by UTC day, shared by the copies of this clock.
+    private let days = DayOffsets()
 
     public init(timeZone: TimeZone) {
         self.timeZone = timeZone
     }
 
     /// The offset from UTC, in seconds, in force at `instant`.
+    ///
+    /// Asking `TimeZone` costs about a microsecond and a building reads and shows hundreds of
+    /// thousands of times, so the offset is kept per UTC day: a day whose first and last second
+    /// have the same offset has it throughout (a zone changes its offset at most once a day); a
+    /// day with a change asks `TimeZone` every time.
     public func offset(at instant: Timestamp) -> Int {
-        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant.seconds)))
+        let day = instant.seconds >= 0 ? instant.seconds / 86_400 : (instant.seconds - 86_399) / 86_400
+        if let known = days.offset(ofDay: day) { return known == .min ? zoneOffset(at: instant.seconds) : known }
+        let first = zoneOffset(at: day * 86_400)
+        let last = zoneOffset(at: day * 86_400 + 86_399)
+        days.record(first == last ? first : nil, ofDay: day)
+        return first == last ? first : zoneOffset(at: instant.seconds)
+    }
+
+    private func zoneOffset(at seconds: Int64) -> Int {
+        timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     /// The wall-clock time in the site's zone at `instant`.
@@ -75,5 +92,19 @@ public struct SiteClock: Sendable {
         case 4, 6, 9, 11: 30
         default: 31
         }
+    }
+}
+
+/// The offsets a `SiteClock` found, by UTC day; `Int.min` for a day with a change of offset.
+private final class DayOffsets: Sendable {
+    private let table = Mutex<[Int64: Int]>([:])
+
+    /// The day's offset (`Int.min` for a day with a change), or nil when not known yet.
+    func offset(ofDay day: Int64) -> Int? {
+        table.withLock { $0[day] }
+    }
+
+    func record(_ offset: Int?, ofDay day: Int64) {
+        table.withLock { $0[day] = offset ?? .min }
     }
 }
