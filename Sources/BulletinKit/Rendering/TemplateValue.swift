@@ -9,16 +9,68 @@ public enum TemplateValue: Sendable {
 }
 
 /// Named values: the context of a page or an item of a list.
+///
+/// The fields are a short list, each with a cheap hash of its name, not a `Dictionary`: a page
+/// makes thousands of these objects with a dozen or two fields each and looks names up in them
+/// a few hundred times, and Swift's seeded string hashing cost more than everything else of it.
+/// A template's names carry their hashes (``TemplateKey``), so a lookup compares integers until
+/// the name matches.
 public struct TemplateObject: Sendable {
-    public var fields: [String: TemplateValue]
+    struct Field: Sendable {
+        var key: TemplateKey
+        var value: TemplateValue
+    }
 
-    public init(_ fields: [String: TemplateValue] = [:]) {
-        self.fields = fields
+    var entries: [Field]
+
+    public init() {
+        entries = []
+    }
+
+    public init(_ fields: [String: TemplateValue]) {
+        entries = fields.map { Field(key: TemplateKey($0.key), value: $0.value) }
+    }
+
+    /// The fields, as a dictionary.
+    public var fields: [String: TemplateValue] {
+        Dictionary(entries.map { ($0.key.name, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     public subscript(key: String) -> TemplateValue? {
-        get { fields[key] }
-        set { fields[key] = newValue }
+        get { self[TemplateKey(key)] }
+        set {
+            let key = TemplateKey(key)
+            if let i = index(of: key) {
+                if let newValue { entries[i].value = newValue } else { entries.remove(at: i) }
+            } else if let newValue {
+                entries.append(Field(key: key, value: newValue))
+            }
+        }
+    }
+
+    subscript(key: TemplateKey) -> TemplateValue? {
+        guard let i = index(of: key) else { return nil }
+        return entries[i].value
+    }
+
+    @inline(__always)
+    func index(of key: TemplateKey) -> Int? {
+        for i in entries.indices where entries[i].key.hash == key.hash && entries[i].key.name == key.name { return i }
+        return nil
+    }
+}
+
+/// A field name with its hash (FNV-1a of its UTF-8 bytes: the same in every run, and cheap for
+/// the short names templates use).
+struct TemplateKey: Sendable, Equatable {
+    let name: String
+    let hash: UInt64
+
+    init(_ name: String) {
+        self.name = name
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        self.hash = hash
     }
 }
 
@@ -30,7 +82,9 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral
 
 extension TemplateObject: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, TemplateValue)...) {
-        self.fields = Dictionary(elements, uniquingKeysWith: { _, last in last })
+        entries = []
+        entries.reserveCapacity(elements.count)
+        for (key, value) in elements { self[key] = value }
     }
 }
 

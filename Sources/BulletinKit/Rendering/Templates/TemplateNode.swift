@@ -34,7 +34,7 @@ struct TemplateName: Sendable, Equatable {
     }
 
     var start: Start
-    var parts: [String]
+    var parts: [TemplateKey]
     /// In the order they apply: `a(b(x))` is `[b, a]`.
     var transforms: [TemplateTransform]
 
@@ -48,7 +48,7 @@ struct TemplateName: Sendable, Equatable {
             start = .iteration
             parts = []
         } else {
-            parts = name.split(separator: ".").map(String.init)
+            parts = name.split(separator: ".").map { TemplateKey(String($0)) }
             start = name.first == "." || parts.isEmpty ? .top : .stack
         }
     }

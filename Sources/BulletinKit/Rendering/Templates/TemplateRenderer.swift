@@ -165,7 +165,7 @@ struct TemplateRenderer {
         case .top:
             value = stack[stack.count - 1]
             for part in name.parts {
-                guard case .object(let object) = value, let child = object.fields[part] else { return nil }
+                guard case .object(let object) = value, let child = object[part] else { return nil }
                 value = child
             }
         case .stack:
@@ -173,7 +173,7 @@ struct TemplateRenderer {
             var index = stack.count - 1
             var found: TemplateValue?
             while index >= 0 {
-                if case .object(let object) = stack[index], let child = object.fields[first] {
+                if case .object(let object) = stack[index], let child = object[first] {
                     found = child
                     break
                 }
@@ -182,7 +182,7 @@ struct TemplateRenderer {
             guard let found else { return nil }
             value = found
             for part in name.parts.dropFirst() {
-                guard case .object(let object) = value, let child = object.fields[part] else { return nil }
+                guard case .object(let object) = value, let child = object[part] else { return nil }
                 value = child
             }
         }
