@@ -41,4 +41,18 @@ import Testing
             #expect(Self.same(decoded, text.precomposedStringWithCanonicalMapping), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
         }
     }
+
+    /// The byte scan `decode` uses says what `isSurelyNFC` says, and finds CRs, for every length of UTF-8 sequence.
+    @Test func byteScanAgreesWithTheScalarCheck() {
+        var random = SplitMix(seed: 11)
+        let samples: [UInt32] = [0x41, 0x0D, 0x0A, 0x7F, 0x80, 0x2FF, 0x300, 0x7FF, 0x800, 0x2026, 0x3131, 0xABFF, 0xAC00, 0xD7A3, 0xD7A4, 0xFFFD, 0x10000, 0x1F600, 0x1FB00, 0x10FFFF]
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<Int(random.next() % 8) { text.unicodeScalars.append(Unicode.Scalar(samples[Int(random.next() % UInt64(samples.count))])!) }
+            let bytes = Array(text.utf8)
+            let (nfc, cr) = bytes.withUnsafeBufferPointer(SourceText.scan)
+            #expect(nfc == SourceText.isSurelyNFC(text), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(cr == bytes.contains(13))
+        }
+    }
 }

@@ -14,15 +14,58 @@ enum SourceText {
             let (line, column) = firstInvalidUTF8(in: Array(slice))
             return .failure(.notUTF8(line: line, column: column))
         }
+        // One pass over the bytes (valid UTF-8 by now) for what would cost a pass each.
+        let (surelyNFC, hasCR) = slice.withUnsafeBufferPointer(scan)
         var normalized = text
-        if !isSurelyNFC(text) {
+        if !surelyNFC {
             normalized = text.precomposedStringWithCanonicalMapping
         }
-        if normalized.utf8.contains(13) {
+        if hasCR {
             // A lone CR is a line break too (for libyaml, cmark and editors): CR CR LF is two lines.
             normalized = normalized.replacingBytes("\r\n", with: "\n").replacingBytes("\r", with: "\n")
         }
         return .success(normalized)
+    }
+
+    /// Whether the valid UTF-8 `bytes` are surely NFC (``isSurelyNFC(_:)``) and whether they hold a CR.
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (surelyNFC: Bool, hasCR: Bool) {
+        var surelyNFC = true
+        var hasCR = false
+        var i = 0
+        let count = bytes.count
+        while i < count {
+            let b = bytes[i]
+            if b < 0x80 {
+                if b == 13 { hasCR = true }
+                i += 1
+                continue
+            }
+            guard surelyNFC else {
+                i += 1
+                continue
+            }
+            let v: UInt32
+            if b < 0xE0 {
+                v = UInt32(b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+                i += 2
+            } else if b < 0xF0 {
+                v = UInt32(b & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+                i += 3
+            } else {
+                v = UInt32(b & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F)
+                i += 4
+            }
+            if !isStable(v) { surelyNFC = false }
+        }
+        return (surelyNFC, hasCR)
+    }
+
+    @inline(__always)
+    static func isStable(_ v: UInt32) -> Bool {
+        if v >= 0xAC00 && v <= 0xD7A3 { return true }
+        if v < 0x300 { return true }
+        for range in stableRanges where range.contains(v) { return true }
+        return false
     }
 
     /// Scalars that are NFC whatever stands before or after them: none decomposes, and none
@@ -42,11 +85,7 @@ enum SourceText {
     /// `stableRanges`. False means "not known", and the text is normalised.
     static func isSurelyNFC(_ text: String) -> Bool {
         if text.utf8.allSatisfy({ $0 < 0x80 }) { return true }
-        return text.unicodeScalars.allSatisfy { scalar in
-            let v = scalar.value
-            if v < 0x300 { return true }
-            return stableRanges.contains { $0.contains(v) }
-        }
+        return text.unicodeScalars.allSatisfy { isStable($0.value) }
     }
 
     /// 1-based line and column (in scalars) of the first invalid byte.
