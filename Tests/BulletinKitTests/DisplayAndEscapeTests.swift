@@ -23,6 +23,36 @@ struct DisplayAndEscapeTests {
         #expect(DateDisplay(clock: utc).iso(Self.instant) == "2024-06-21T05:47:07+00:00")
     }
 
+    /// The clock keeps offsets per UTC day: it must still agree with the zone on every second
+    /// around clock changes (Seoul's summer time of 1987–88, New York's, Lord Howe's half hour,
+    /// Seoul's LMT of +08:27:52 until 1908), asked in any order.
+    @Test func dayOffsetsAgreeWithTheZoneAroundChanges() {
+        var random = SplitMix(seed: 5)
+        for name in ["Asia/Seoul", "America/New_York", "Australia/Lord_Howe", "UTC"] {
+            let zone = TimeZone(identifier: name)!
+            let clock = SiteClock(timeZone: zone)
+            var instants: [Int64] = []
+            var t = Date(timeIntervalSince1970: -2_200_000_000)
+            while let next = zone.nextDaylightSavingTimeTransition(after: t), next.timeIntervalSince1970 < 2_000_000_000, instants.count < 4000 {
+                let s = Int64(next.timeIntervalSince1970)
+                instants += [s - 86_400, s - 3601, s - 1, s, s + 1, s + 1800, s + 86_399]
+                t = next
+            }
+            instants += (0..<2000).map { _ in Int64(random.next() % 4_200_000_000) - 2_200_000_000 }
+            instants.shuffle(using: &random)
+            for s in instants {
+                #expect(clock.offset(at: Timestamp(seconds: s)) == zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(s))), "\(name) \(s)")
+            }
+        }
+    }
+
+    @Test func yearsOfOtherThanFourDigitsAreWrittenAsBefore() {
+        let display = DateDisplay(clock: utc)
+        #expect(display.iso(Timestamp(seconds: 253_402_300_800)) == "10000-01-01T00:00:00+00:00")
+        #expect(display.iso(Timestamp(seconds: -62_135_596_800)) == "0001-01-01T00:00:00+00:00")
+        #expect(display.dateTime(Timestamp(seconds: -62_135_596_800)) == "01.01.01 00:00:00")
+    }
+
     @Test func localTimesRoundTrip() {
         for clock in [seoul, utc, SiteClock(timeZone: TimeZone(identifier: "America/New_York")!)] {
             for seconds in stride(from: Int64(0), to: 2_000_000_000, by: 86_399 * 37) {

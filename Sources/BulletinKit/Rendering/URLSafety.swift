@@ -33,20 +33,33 @@ public enum URLSafety {
 
     /// Percent-encodes a path for an href, keeping `/` and the unreserved characters.
     public static func encodePath(_ path: String) -> String {
-        var out = ""
-        out.reserveCapacity(path.utf8.count)
+        // Most paths (`free/812301/`) need nothing: give them back as they are.
+        guard path.utf8.contains(where: { !isUnreserved($0) }) else { return path }
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count * 3)
+        let hex = Array("0123456789ABCDEF".utf8)
         for byte in path.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%"
-                out += String(byte >> 4, radix: 16, uppercase: true)
-                out += String(byte & 0xF, radix: 16, uppercase: true)
+            if isUnreserved(byte) {
+                out.append(byte)
+            } else {
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A byte a path keeps as it is: letters, digits, `-._~` and `/`.
+    @inline(__always)
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+            true
+        default:
+            false
+        }
     }
 
     /// Decodes `%XX` escapes; `nil` when the result is not UTF-8.
