@@ -1,4 +1,4 @@
-import BulletinKit
+@testable import BulletinKit
 import Testing
 
 /// Markdown from board content reaches pages only as safe HTML.
@@ -305,5 +305,29 @@ struct MarkdownMixTests {
                 }
             }
         }
+    }
+
+    /// Text the plain-paragraph shortcut takes gives what cmark gives, byte for byte, with and
+    /// without hard breaks; random lines over an alphabet of what matters to Markdown.
+    @Test func plainParagraphShortcutMatchesCmark() {
+        let alphabet: [String] = [
+            "a", "Z", "가", "ㅋ", "😀", " ", "  ", "\"", "'", "/", ":", ".", ",", "?", "%", "#", "-", "+", "=", "|", "(", ")", "{", "}",
+            "$", "^", "@", ";", "1", "9", "\u{A0}", "\u{3000}", "h", "t", "p", "s", "http", "https://x.kr", "<", "&", "*", "_", "\\",
+            "~", "!", "[", "`", "\t", "\n", "e\u{301}", "&amp;",
+        ]
+        var random = SplitMix(seed: 3)
+        var taken = 0
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<(1 + Int(random.next() % 10)) { text += alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            guard let fast = Markdown.plainParagraph(text) else { continue }
+            taken += 1
+            for options in [Markdown.Options(), Markdown.Options(hardBreaks: true)] {
+                var links = RecordingResolver()
+                let slow = Markdown.cmarkHTML(text, options: options, links: &links)
+                #expect(fast.utf8.elementsEqual(slow.utf8), "\(text.debugDescription): \(fast.debugDescription) vs \(slow.debugDescription)")
+            }
+        }
+        #expect(taken > 1000, "the shortcut took \(taken)")
     }
 }

@@ -31,6 +31,50 @@ public enum Markdown {
     }
 
     public static func html(_ markdown: String, options: Options = Options(), links: inout some LinkResolver) -> String {
+        if let html = plainParagraph(markdown) { return html }
+        return cmarkHTML(markdown, options: options, links: &links)
+    }
+
+    /// The HTML of text that can only be one plain paragraph, as cmark writes it, without cmark:
+    /// most comments are one line of words. Nil for anything else, which goes to cmark.
+    ///
+    /// One line; no space or tab at either end; no control character; none of the ASCII
+    /// characters that start Markdown syntax or entities (`\` `` ` `` `*` `_` `[` `]` `<` `>` `&`
+    /// `!` `~`); not starting with one that starts a block (`#` `-` `+` `=` `|` or a digit); and no
+    /// `http`, which is made a link. `"` is written `&quot;`, as cmark writes it.
+    static func plainParagraph(_ text: String) -> String? {
+        let bytes = text.utf8
+        guard let first = bytes.first, let last = bytes.last else { return nil }
+        if first == 32 || last == 32 || first == 9 || last == 9 { return nil }
+        switch first {
+        case UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="), UInt8(ascii: "|"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return nil
+        default: break
+        }
+        var quotes = 0
+        var previous: UInt8 = 0
+        for byte in bytes {
+            switch byte {
+            case 0..<32, 127, UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+                UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "!"), UInt8(ascii: "~"):
+                return nil
+            case UInt8(ascii: "\""):
+                quotes += 1
+            case UInt8(ascii: "t") where previous == UInt8(ascii: "h"):
+                // "ht": look closer only then.
+                if text.utf8.firstRange(of: "http".utf8) != nil { return nil }
+            default:
+                break
+            }
+            previous = byte
+        }
+        if quotes == 0 { return "<p>" + text + "</p>\n" }
+        return "<p>" + text.replacingBytes("\"", with: "&quot;") + "</p>\n"
+    }
+
+    /// `html` through cmark.
+    static func cmarkHTML(_ markdown: String, options: Options = Options(), links: inout some LinkResolver) -> String {
         var cmarkOptions = CMARK_OPT_DEFAULT
         if options.hardBreaks { cmarkOptions |= CMARK_OPT_HARDBREAKS }
         if options.unsafeHTML { cmarkOptions |= CMARK_OPT_UNSAFE }
