@@ -21,8 +21,9 @@ public struct SiteRenderer: Sendable {
     let contentRoot: String
     let realContentRoot: String
 
-    public init(site: Site, engine: any TemplateEngine, contentRoot: String) {
-        self.init(site: site, engine: engine, contentRoot: contentRoot, rows: nil, threads: nil, index: nil, archive: nil, postURLs: nil)
+    /// - Parameter jobs: threads to make the listing rows with.
+    public init(site: Site, engine: any TemplateEngine, contentRoot: String, jobs: Int = ProcessInfoCores.count) {
+        self.init(site: site, engine: engine, contentRoot: contentRoot, rows: nil, threads: nil, index: nil, archive: nil, postURLs: nil, jobs: jobs)
     }
 
     /// - Parameters:
@@ -33,7 +34,7 @@ public struct SiteRenderer: Sendable {
     ///     one's in nothing they are made of, when there is one.
     init(
         site: Site, engine: any TemplateEngine, contentRoot: String, rows: [[TemplateObject?]]?, threads: [PostRef: Thread]?, index: SiteIndex?,
-        archive: Archive?, postURLs: [String: String]?
+        archive: Archive?, postURLs: [String: String]?, jobs: Int = ProcessInfoCores.count
     ) {
         self.site = site
         self.engine = engine
@@ -66,7 +67,7 @@ public struct SiteRenderer: Sendable {
         self.longThreads = longThreads
         // A site that let go of its posts' content is big: its rows are made when a listing needs them.
         self.rows = site.contentDropped ? [] : site.boards.enumerated().map { b, board in
-            board.posts.indices.map { p in
+            parallelMap(count: board.posts.count, jobs: jobs) { p in
                 rows?[b][p] ?? Self.row(board.posts[p], board: board, base: base, display: display)
             }
         }

@@ -321,7 +321,7 @@ public final class LiveSite: Sendable {
         }
         let renderer = SiteRenderer(
             site: site, engine: engine, contentRoot: contentRoot, rows: cachedRows, threads: cachedThreads, index: derived?.index,
-            archive: derived?.archive, postURLs: derived?.postURLs)
+            archive: derived?.archive, postURLs: derived?.postURLs, jobs: options.jobs)
         let pages = derived?.pages ?? renderer.pages()
         let paths = derived != nil ? previous!.paths : parallelMap(pages, jobs: options.jobs) { renderer.outputPath($0) }
         steps.end("index")

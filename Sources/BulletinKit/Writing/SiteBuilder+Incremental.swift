@@ -177,7 +177,7 @@ extension SiteBuilder {
         let usable = previous.flatMap { $0.output == outputPath ? $0 : nil }
         let sourceHashes = Dictionary(uniqueKeysWithValues: inputs.map { (options.source + "/" + $0.key, $0.value.hash) })
         var report = Report(diagnostics: [])
-        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
+        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, jobs: options.jobs)
         let pages = renderer.pages()
         let revisions = Self.stableRevisions(of: site, inputs: inputs)
         let postURLs = renderer.postURLs

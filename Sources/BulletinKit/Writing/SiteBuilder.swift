@@ -211,7 +211,7 @@ public struct SiteBuilder: Sendable {
     /// Renders every page and writes it, the theme's static files, attachments, feeds and sitemap.
     public func write(site: Site, engine: any TemplateEngine, to output: some SiteOutput) throws -> Report {
         var report = Report(diagnostics: [])
-        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot)
+        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, jobs: options.jobs)
         let pages = renderer.pages()
         let rendered = try render(pages, with: renderer, to: output)
         report.bytes = rendered.reduce(0) { $0 + $1.bytes }
