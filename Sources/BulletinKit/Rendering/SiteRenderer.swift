@@ -182,7 +182,8 @@ public struct SiteRenderer: Sendable {
 
     /// A rendered page: its HTML and what it found on the way.
     public struct Rendered: Sendable {
-        public var html: String
+        /// The page, UTF-8.
+        public var html: [UInt8]
         /// Files below `Content/` the page links to, to copy to `_files/`.
         public var attachments: [String]
         public var diagnostics: [Diagnostic]
@@ -191,9 +192,9 @@ public struct SiteRenderer: Sendable {
     }
 
     public func render(_ page: PageSpec) -> Rendered {
-        var extra = Rendered(html: "", attachments: [], diagnostics: [])
+        var extra = Rendered(html: [], attachments: [], diagnostics: [])
         let context = self.context(page, extra: &extra)
-        extra.html = engine.render(page.template, context: context)
+        extra.html = engine.renderBytes(page.template, context: context)
         return extra
     }
 

@@ -5,6 +5,14 @@ public protocol TemplateEngine: Sendable {
     func hasTemplate(named name: String) -> Bool
     /// Renders template `name` with `context`.
     func render(_ name: String, context: TemplateObject) -> String
+    /// `render`, as UTF-8 bytes: what pages are written as.
+    func renderBytes(_ name: String, context: TemplateObject) -> [UInt8]
+}
+
+extension TemplateEngine {
+    public func renderBytes(_ name: String, context: TemplateObject) -> [UInt8] {
+        Array(render(name, context: context).utf8)
+    }
 }
 
 /// A template that failed to parse, with its position.

@@ -249,7 +249,7 @@ public struct SiteBuilder: Sendable {
             let rendered = renderer.render(page)
             let path = renderer.outputPath(page)
             do {
-                try output.write(path, bytes: rendered.html.utf8)
+                try output.write(path, bytes: rendered.html)
             } catch let error as OutputError {
                 return .failure(error)
             } catch {
@@ -260,7 +260,7 @@ public struct SiteBuilder: Sendable {
             return .success(
                 RenderedPage(
                     path: path, attachments: rendered.attachments, diagnostics: rendered.diagnostics, linkTargets: rendered.linkTargets,
-                    bytes: rendered.html.utf8.count))
+                    bytes: rendered.html.count))
         }
         return try results.map { try $0.get() }
     }

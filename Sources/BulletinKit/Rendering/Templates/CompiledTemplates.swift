@@ -78,11 +78,15 @@ public struct ThemeTemplates: TemplateEngine {
     public func hasTemplate(named name: String) -> Bool { names[name] != nil }
 
     public func render(_ name: String, context: TemplateObject) -> String {
-        guard let index = names[name] else { return "" }
+        String(decoding: renderBytes(name, context: context), as: UTF8.self)
+    }
+
+    public func renderBytes(_ name: String, context: TemplateObject) -> [UInt8] {
+        guard let index = names[name] else { return [] }
         let hint = sizes[index].bytes.load(ordering: .relaxed)
         var renderer = TemplateRenderer(templates: templates, names: names, context: context, capacity: hint + hint / 8 + 256)
         renderer.render(templates[index], TemplateRenderer.Level(escapes: true, iteration: nil, indentation: "", overrides: nil))
-        let count = renderer.output.utf8.count
+        let count = renderer.output.count
         if count > hint { sizes[index].bytes.store(count, ordering: .relaxed) }
         return renderer.output
     }

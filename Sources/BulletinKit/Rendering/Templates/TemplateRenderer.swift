@@ -25,13 +25,15 @@ struct TemplateRenderer {
 
     let templates: [[TemplateNode]]
     let names: [String: Int]
-    var output: String
+    /// The page's UTF-8 bytes: appending to an array is cheaper than to a `String`, which checks
+    /// and tracks more on every append.
+    var output: [UInt8]
     var stack: [TemplateValue]
 
     init(templates: [[TemplateNode]], names: [String: Int], context: TemplateObject, capacity: Int) {
         self.templates = templates
         self.names = names
-        self.output = ""
+        self.output = []
         self.output.reserveCapacity(capacity)
         self.stack = [.object(context)]
         self.stack.reserveCapacity(16)
@@ -47,7 +49,7 @@ struct TemplateRenderer {
             for node in nodes { render(node, level, escapes: &escapes) }
             return
         }
-        let start = output.utf8.count
+        let start = output.count
         for node in nodes {
             if case .text(let text) = node {
                 write(text: text, level.indentation, levelStart: start)
@@ -55,11 +57,11 @@ struct TemplateRenderer {
             }
             let indented = atLineStart(levelStart: start)
             if indented {
-                output += level.indentation
-                let after = output.utf8.count
+                append(level.indentation)
+                let after = output.count
                 render(node, level, escapes: &escapes)
                 // Nothing written: no indentation either (it is spaces and tabs, a character each).
-                if output.utf8.count == after { output.removeLast(level.indentation.utf8.count) }
+                if output.count == after { output.removeLast(level.indentation.utf8.count) }
             } else {
                 render(node, level, escapes: &escapes)
             }
@@ -69,7 +71,7 @@ struct TemplateRenderer {
     private mutating func render(_ node: TemplateNode, _ level: Level, escapes: inout Bool) {
         switch node {
         case .text(let text):
-            output += text
+            append(text)
 
         case .value(let name, let escaped):
             if let value = lookup(name, level) {
@@ -244,10 +246,15 @@ struct TemplateRenderer {
     /// not `\r\n`, which is one `Character` that is not `"\n"` to swift-mustache.
     @inline(__always)
     private func atLineStart(levelStart: Int) -> Bool {
-        let bytes = output.utf8
-        let count = bytes.count
-        guard count > levelStart, bytes.last == 10 else { return false }
-        return count - 1 == levelStart || bytes[bytes.index(bytes.endIndex, offsetBy: -2)] != 13
+        let count = output.count
+        guard count > levelStart, output[count - 1] == 10 else { return false }
+        return count - 1 == levelStart || output[count - 2] != 13
+    }
+
+    @inline(__always)
+    private mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { output.append(contentsOf: $0) }
     }
 
     /// Text, line by line: each line that starts a line of the level's output gets the indentation.
@@ -256,8 +263,8 @@ struct TemplateRenderer {
         var start = bytes.startIndex
         while start < bytes.endIndex {
             let end = bytes[start...].firstIndex(of: 10).map { bytes.index(after: $0) } ?? bytes.endIndex
-            if atLineStart(levelStart: levelStart) { output += indentation }
-            output += Substring(bytes[start..<end])
+            if atLineStart(levelStart: levelStart) { append(indentation) }
+            output.append(contentsOf: bytes[start..<end])
             start = end
         }
     }
@@ -268,12 +275,12 @@ struct TemplateRenderer {
             if escaped {
                 writeEscaped(string)
             } else {
-                output += string
+                append(string)
             }
         case .int(let int):
-            output += String(int)
+            append(String(int))
         case .bool(let bool):
-            output += bool ? "true" : "false"
+            append(bool ? "true" : "false")
         case .list, .object:
             // swift-mustache writes Swift's description of these; a theme has no use for that.
             break
@@ -281,34 +288,26 @@ struct TemplateRenderer {
     }
 
     /// `Escape.html`, written straight into the output. The five characters it replaces are ASCII,
-    /// so replacing bytes is replacing scalars, and the text between them is whole scalars (sliced by
-    /// UTF-8 index: a `String` range would round to whole characters, taking in a `"` that a
-    /// combining mark follows).
+    /// so replacing bytes is replacing scalars.
     private mutating func writeEscaped(_ string: String) {
-        let bytes = string.utf8
-        var runStart = bytes.startIndex
-        var index = runStart
-        while index < bytes.endIndex {
-            let replacement: String
-            switch bytes[index] {
-            case 38: replacement = "&amp;"
-            case 60: replacement = "&lt;"
-            case 62: replacement = "&gt;"
-            case 34: replacement = "&quot;"
-            case 39: replacement = "&#39;"
-            default:
-                bytes.formIndex(after: &index)
-                continue
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let replacement: StaticString
+                switch bytes[index] {
+                case 38: replacement = "&amp;"
+                case 60: replacement = "&lt;"
+                case 62: replacement = "&gt;"
+                case 34: replacement = "&quot;"
+                case 39: replacement = "&#39;"
+                default: continue
+                }
+                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                output.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                runStart = index + 1
             }
-            if runStart < index { output += Substring(bytes[runStart..<index]) }
-            output += replacement
-            bytes.formIndex(after: &index)
-            runStart = index
-        }
-        if runStart == bytes.startIndex {
-            output += string
-        } else if runStart < bytes.endIndex {
-            output += Substring(bytes[runStart..<bytes.endIndex])
+            if runStart < bytes.count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
         }
     }
 }
