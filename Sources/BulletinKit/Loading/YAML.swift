@@ -51,6 +51,12 @@ public enum YAML {
     /// - Parameter nodeLimit: the most scalars, lists and mappings the document may hold (aliases
     ///   counted as expanded), so that a hostile file ends in an error instead of exhausting memory.
     public static func parse(_ text: String, nodeLimit: Int = 5_000_000) throws(YAMLError) -> YAMLNode? {
+        if let node = YAMLListShortcut.parse(text, nodeLimit: nodeLimit) { return node }
+        return try parseWithLibyaml(text, nodeLimit: nodeLimit)
+    }
+
+    /// `parse`, always through libyaml.
+    static func parseWithLibyaml(_ text: String, nodeLimit: Int = 5_000_000) throws(YAMLError) -> YAMLNode? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLError(mark: YAMLMark(line: 0, column: 0), message: "cannot start the YAML parser")
