@@ -196,6 +196,8 @@ extension String {
     }
 
     func trimmingWhitespace() -> String {
+        // Printable ASCII at both ends: nothing to trim, and no need to ask Unicode.
+        if let first = utf8.first, let last = utf8.last, first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { return self }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

@@ -113,7 +113,7 @@ public enum SiteLoader {
         /// Where a board without posts would have them: before the first post of a later board.
         private func insertionPoint(of board: String) -> Int? {
             guard boardSettings.contains(where: { $0.slug == board }) else { return nil }
-            return postFiles.firstIndex { $0.board.utf8.lexicographicallyPrecedes(board.utf8) == false } ?? postFiles.endIndex
+            return postFiles.firstIndex { $0.board.precedesByBytes(board) == false } ?? postFiles.endIndex
         }
     }
 
@@ -329,7 +329,7 @@ public enum SiteLoader {
     /// Names in a folder, sorted by their bytes so every build sees the same order.
     static func sortedEntries(_ folder: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return names.sorted { $0.precedesByBytes($1) }
     }
 
     static func themeStaticNames(_ folder: String) -> Set<String> {

@@ -125,9 +125,9 @@ public struct SiteIndex: Sendable {
         }
         var tags: [Tag] = []
         var usedSlugs = Set<String>()
-        for key in groups.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+        for key in groups.keys.sorted(by: { $0.precedesByBytes($1) }) {
             let group = groups[key]!
-            let name = group.spellings.max { a, b in a.value != b.value ? a.value < b.value : a.key.utf8.lexicographicallyPrecedes(b.key.utf8) == false }!.key
+            let name = group.spellings.max { a, b in a.value != b.value ? a.value < b.value : a.key.precedesByBytes(b.key) == false }!.key
             var slug = SiteIndex.tagSlug(key)
             if usedSlugs.contains(slug) {
                 var n = 2
@@ -139,7 +139,7 @@ public struct SiteIndex: Sendable {
         }
         self.tags = tags
         var tagNumber: [String: Int] = [:]
-        for (i, key) in groups.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() { tagNumber[key] = i }
+        for (i, key) in groups.keys.sorted(by: { $0.precedesByBytes($1) }).enumerated() { tagNumber[key] = i }
         self.postTagSlugs = boards.map { board in board.posts.indices.map { p in board.posts[p].tags.map { tagNumber[$0.lowercased()]! } } }
     }
 
@@ -153,7 +153,7 @@ public struct SiteIndex: Sendable {
             if a2.utf8.count != b2.utf8.count { return a2.utf8.count < b2.utf8.count }
             if a2 != b2 { return a2.utf8.lexicographicallyPrecedes(b2.utf8) }
         }
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
+        return a.precedesByBytes(b)
     }
 
     /// A tag's folder name: its case-folded text with path separators, controls and characters that

@@ -1,4 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension String {
+    /// Whether the string's UTF-8 bytes sort before `other`'s (byte order, not Swift's `<`,
+    /// which compares characters and takes different normalisations as equal).
+    public func precedesByBytes(_ other: String) -> Bool {
+        var a = self
+        var b = other
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = Swift.min(x.count, y.count)
+                let order = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
+    }
+
     /// Replaces every occurrence of `target` by `replacement`, comparing UTF-8 bytes (Foundation's
     /// `replacingOccurrences` compares characters with locale rules, and is many times slower on
     /// large bodies).

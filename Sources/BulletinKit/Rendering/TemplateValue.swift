@@ -68,9 +68,12 @@ struct TemplateKey: Sendable, Equatable {
 
     init(_ name: String) {
         self.name = name
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        self.hash = hash
+        var copy = name
+        self.hash = copy.withUTF8 { bytes in
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            return hash
+        }
     }
 }
 

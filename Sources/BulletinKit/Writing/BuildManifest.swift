@@ -5,7 +5,7 @@
 /// A text file of tab-separated lines, one per input and per output file; fields are escaped
 /// (`\\`, `\t`, `\n`, `\r`, and `\s` for the separator of lists).
 struct BuildManifest: Sendable, Equatable {
-    static let formatLine = "bulletin-manifest 1"
+    static let formatLine = "bulletin-manifest 2"
 
     /// What made the build: Bulletin's version and executable, the options.
     var tool = ""
@@ -126,7 +126,7 @@ struct BuildManifest: Sendable, Equatable {
         return Int(truncatingIfNeeded: value)
     }
 
-    static func byBytes(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+    static func byBytes(_ a: String, _ b: String) -> Bool { a.precedesByBytes(b) }
 
     static func escape(_ field: String, into out: inout [UInt8]) {
         for byte in field.utf8 {
