@@ -35,7 +35,8 @@ struct BuildManifestTests {
 
     @Test func anotherFormatIsNoManifest() {
         var bytes = Self.sample().encoded()
-        bytes[bytes.firstIndex(of: UInt8(ascii: "1"))!] = UInt8(ascii: "2")
+        // The format line's number, one higher.
+        bytes[bytes.firstIndex(of: UInt8(ascii: "\n"))! - 1] &+= 1
         #expect(BuildManifest.decode(bytes) == nil)
     }
 
@@ -50,6 +51,14 @@ struct BuildManifestTests {
     @Test func stableHashIsTheSameInEveryRun() {
         #expect(StableHasher.hash(Array("".utf8)) == StableHasher.hash([UInt8]()))
         #expect(StableHasher.hash(Array("게시판 스냅샷".utf8)) == -4_911_240_101_519_558_868)
+        #expect(StableHasher.hash(Array(String(repeating: "게시판 스냅샷 ", count: 9).utf8)) == 901_804_589_747_152_074)
+        // Every byte of a long run counts, in every lane and in the tail.
+        let long = Array(String(repeating: "게시판 스냅샷 ", count: 9).utf8)
+        for i in [0, 8, 16, 24, 31, 32, long.count - 1] {
+            var changed = long
+            changed[i] ^= 1
+            #expect(StableHasher.hash(changed) != StableHasher.hash(long), "byte \(i)")
+        }
         var a = StableHasher()
         a.combine("ab")
         a.combine("c")
