@@ -98,6 +98,11 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "The file that keeps the build's manifest between runs (default: .NAME.bulletin-manifest beside the output folder NAME).")
     var manifest: String?
 
+    /// The most changed files a rebuild puts in place one by one (more are staged and swapped in
+    /// whole); hidden: the tests use it to take each way.
+    @Option(name: .long, help: .hidden)
+    var inPlaceLimit: Int?
+
     func run() throws {
         let clock = ContinuousClock.now
         let showProgress = !quiet && isatty(STDERR_FILENO) == 1
@@ -110,7 +115,7 @@ struct Build: ParsableCommand {
         let builder = SiteBuilder(
             options: .init(
                 source: source.folder, output: output, baseURL: render.baseURL, jobs: render.jobs, progress: progress, manifest: manifest, clean: clean,
-                dropContentAbove: dropContentAbove))
+                dropContentAbove: dropContentAbove, inPlaceLimit: inPlaceLimit))
         let report = builder.build()
         if showProgress && report.pages >= 2000 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         printDiagnostics(report.diagnostics)
@@ -125,7 +130,7 @@ struct Build: ParsableCommand {
             print(
                 "built \(report.posts) posts, \(report.comments) comments: \(report.pages) pages, \(report.files) files "
                     + "(\(String(format: "%.1f", megabytes)) MB) in \(String(format: "%.2f", seconds)) s; "
-                    + (report.changed ? "rendered \(report.rendered), wrote \(report.written), removed \(report.removed)" : "nothing changed, nothing written")
+                    + (report.changed || report.rendered > 0 ? "rendered \(report.rendered), wrote \(report.written), removed \(report.removed)" : "nothing changed, nothing written")
                     + " → \(out)")
         }
     }

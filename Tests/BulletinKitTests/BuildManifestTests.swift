@@ -9,6 +9,7 @@ struct BuildManifestTests {
         let stamp = FileStamp(size: 10, modified: 1_795_000_000_123_456_789, changed: -1, inode: UInt64.max)
         manifest.inputs["Content/free/탭\t이름.md"] = .init(stamp: stamp, hash: Int.min)
         manifest.inputs["site.yml"] = .init(stamp: stamp, hash: 7)
+        manifest.executable = .init(stamp: stamp, hash: -5)
         manifest.outputs["free/1/index.html"] = .init(
             hash: 99, stamp: stamp,
             page: .init(
@@ -24,7 +25,7 @@ struct BuildManifestTests {
         let bytes = manifest.encoded()
         #expect(BuildManifest.decode(bytes) == manifest)
         // One line per record: the escapes keep tabs and newlines of names inside their field.
-        #expect(bytes.split(separator: UInt8(ascii: "\n")).count == 1 + 5 + 1 + 2 + 3 + 1)
+        #expect(bytes.split(separator: UInt8(ascii: "\n")).count == 1 + 6 + 1 + 2 + 3 + 1)
     }
 
     @Test(arguments: [0, 1, 7, 40, 200])

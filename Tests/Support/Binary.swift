@@ -31,7 +31,8 @@ public enum Binary {
     /// stderr cannot block it while stdout is being read.
     /// - Parameter fileSizeLimit: the most KiB any file the binary writes may have (`ulimit -f`),
     ///   to make writes fail the way a full disk does.
-    public static func run(_ arguments: [String], in folder: String? = nil, fileSizeLimit: Int? = nil) throws -> Result {
+    /// - Parameter executable: another copy of the binary to run instead.
+    public static func run(_ arguments: [String], in folder: String? = nil, fileSizeLimit: Int? = nil, executable: String? = nil) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.path + "/bulletin-run-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -41,7 +42,7 @@ public enum Binary {
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = try start(arguments, in: folder, stdout: out, stderr: err, fileSizeLimit: fileSizeLimit)
+        let process = try start(arguments, in: folder, stdout: out, stderr: err, fileSizeLimit: fileSizeLimit, executable: executable)
         process.waitUntilExit()
         try out.close()
         try err.close()
@@ -54,8 +55,9 @@ public enum Binary {
     /// Starts the binary and returns at once; output is discarded unless handles are given.
     public static func start(
         _ arguments: [String], in folder: String? = nil, stdout: FileHandle? = nil, stderr: FileHandle? = nil,
-        fileSizeLimit: Int? = nil
+        fileSizeLimit: Int? = nil, executable: String? = nil
     ) throws -> Process {
+        let path = executable ?? path
         let process = Process()
         if let fileSizeLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -72,7 +72,10 @@ import Glibc
         Step(description: "delete a whole folder of posts") { site in try site.delete("Content/humor/gen") },
     ]
 
-    @Test func everyKindOfChangeGivesWhatACleanBuildGives() throws {
+    /// With the default choice between in place and staged, and with each forced.
+    @Test(arguments: [nil, "0", "1000000"])
+    func everyKindOfChangeGivesWhatACleanBuildGives(inPlaceLimit: String?) throws {
+        let limit = inPlaceLimit.map { ["--in-place-limit", $0] } ?? []
         let site = try DeterminismTests.makeSite()
         defer { site.remove() }
         let folder = try temporaryFolder("incremental")
@@ -87,7 +90,7 @@ import Glibc
             let before = FixtureSite.tree(atPath: out)
             let beforeStamps = Self.stamps(out)
             try step.change(site)
-            let incremental = try site.bulletin("build", "--output", out)
+            let incremental = try Binary.run(["build", "--output", out] + limit, in: site.root)
             try #require(incremental.status == 0, "\(step): \(incremental.stderr)")
             let clean = try site.bulletin("build", "--output", folder + "/clean\(n)", "--clean", "--manifest", folder + "/manifest\(n)")
             try #require(clean.status == 0, "\(step): \(clean.stderr)")
@@ -177,6 +180,30 @@ import Glibc
         let changed = Self.stamps(out).filter { stamps[$0.key] != $0.value }.keys.sorted()
         #expect(changed.count == 2 && changed.allSatisfy { $0.hasSuffix("feed.xml") || $0.hasSuffix("/index.html") }, "\(changed)")
         #expect(edited.stdout.contains("rendered 1, wrote \(changed.count), removed 0"), "\(edited.stdout)")
+    }
+
+    /// CI builds Bulletin again on every run: a new file with the same bytes is the same tool,
+    /// and a binary with other bytes renders every page again (writing only what changed).
+    @Test func bulletinIsKnownByItsBytesNotItsFile() throws {
+        let built = try Built()
+        defer { built.remove() }
+        let (site, folder, out) = (built.site, built.folder, built.out)
+        let stamps = Self.stamps(out)
+        let copy = folder + "/bulletin-copy"
+        try FileManager.default.copyItem(atPath: Binary.path, toPath: copy)
+        let same = try Binary.run(["build", "--output", out], in: site.root, executable: copy)
+        #expect(same.stdout.contains("nothing changed, nothing written"), "\(same.stdout)")
+        let again = try Binary.run(["build", "--output", out], in: site.root, executable: copy)
+        #expect(again.stdout.contains("nothing changed, nothing written"), "\(again.stdout)")
+        // One more byte at the end (an ELF file runs the same): another Bulletin.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: copy))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0]))
+        try handle.close()
+        let other = try Binary.run(["build", "--output", out], in: site.root, executable: copy)
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(other.stdout.contains("wrote 0, removed 0") && !other.stdout.contains("rendered 0,"), "\(other.stdout)")
+        #expect(Self.stamps(out) == stamps)
     }
 
     @Test func aBrokenEditLeavesThePublishedSiteAndTheNextBuildCatchesUp() throws {

@@ -7,8 +7,11 @@
 struct BuildManifest: Sendable, Equatable {
     static let formatLine = "bulletin-manifest 2"
 
-    /// What made the build: Bulletin's version and executable, the options.
+    /// What made the build: Bulletin's executable (the hash of its bytes) and the options.
     var tool = ""
+    /// The stamp and hash of the executable that made the build, so that the next build by the
+    /// same file does not read it again.
+    var executable: Input?
     /// The hash of every input that reaches every page (see ``InputTree/Role``).
     var settings = 0
     var theme = ""
@@ -53,6 +56,7 @@ struct BuildManifest: Sendable, Equatable {
         out.reserveCapacity(inputs.count * 96 + outputs.count * 96 + 256)
         Self.line([Self.formatLine], into: &out)
         Self.line(["tool", tool], into: &out)
+        if let executable { Self.line(["exe"] + Self.stampFields(executable.stamp) + [String(executable.hash)], into: &out) }
         Self.line(["settings", String(settings)], into: &out)
         Self.line(["theme", theme], into: &out)
         Self.line(["output", output], into: &out)
@@ -195,6 +199,9 @@ struct BuildManifest: Sendable, Equatable {
             guard let tag = fields.first.map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
             switch (tag, fields.count) {
             case ("tool", 2): manifest.tool = text(1)
+            case ("exe", 6):
+                guard let stamp = stamp(1), let hash = int(5) else { return nil }
+                manifest.executable = Input(stamp: stamp, hash: hash)
             case ("settings", 2): guard let value = int(1) else { return nil }; manifest.settings = value
             case ("theme", 2): manifest.theme = text(1)
             case ("output", 2): manifest.output = text(1)

@@ -8,39 +8,45 @@ import Glibc
 /// what the published folder holds (by the last manifest), and records every file's hash and
 /// stamp for the next manifest.
 ///
-/// A first build writes into a fresh staging folder. A later one leaves the published folder
-/// alone until the first file that changed, then, when it renders many pages (`inPlace` false),
-/// fills the staging folder with hard links to the published files (which keep their dates),
-/// replaces the changed ones there, and the build swaps it in as usual. When it renders few
-/// (`inPlace`), it writes the changed files into the staging folder under temporary names and,
-/// once everything succeeded, moves each into the published folder, file by file, and deletes
-/// the files that are gone: linking and later deleting a million files for one edited post
-/// would cost more than the edit. A build that changes nothing creates no staging folder at all.
+/// A first build writes into a fresh staging folder, swapped in at the end. A later one leaves
+/// the published folder alone and writes each file whose bytes changed into the staging folder
+/// under a temporary name. At the end it counts what changed (files written and files gone):
+/// - a few (at most `inPlaceLimit`): each new file is moved into the published folder, file by
+///   file, and the files that are gone are deleted. Linking and later deleting a million files
+///   for one edited post would cost more than the edit.
+/// - more: the staging folder is filled with hard links to the published files that stay (they
+///   keep their dates), the new files are moved to their places in it, and it is swapped in whole.
+/// So what decides is the files whose bytes changed, not the pages rendered: a new Bulletin or a
+/// template edit renders every page, and may still change only a few files.
+/// A build that changes nothing creates no staging folder at all.
 final class ManifestOutput: SiteOutput {
     let folder: PublishFolder
     /// The files of the published folder, by the last manifest; nil for a first build.
     let previous: [String: BuildManifest.Output]?
     /// Hashes of the build's inputs by absolute path, to compare copies without reading them.
     let sourceHashes: [String: Int]
-    let inPlace: Bool
+    /// The most files written and deleted together that are put in place one by one.
+    let inPlaceLimit: Int
 
     private struct State {
         var staging = false
         var written: [String: BuildManifest.Output] = [:]
         /// Published files kept whose stamp changed (a restored cache, a copy) but not their bytes.
         var restamped: [String: FileStamp] = [:]
-        /// With `inPlace`: each written file's temporary name in the staging folder, by path.
+        /// After a first build: each written file's temporary name in the staging folder, by path.
         var pending: [String: String] = [:]
-        /// With `inPlace`: the files to delete from the published folder.
+        /// The files to delete from the published folder.
         var gone: [String] = []
+        /// Whether `finish` chose to put the files in place one by one.
+        var inPlace = false
     }
     private let state = Mutex(State())
 
-    init(folder: PublishFolder, previous: [String: BuildManifest.Output]?, sourceHashes: [String: Int], inPlace: Bool) throws {
+    init(folder: PublishFolder, previous: [String: BuildManifest.Output]?, sourceHashes: [String: Int], inPlaceLimit: Int) throws {
         self.folder = folder
         self.previous = previous
         self.sourceHashes = sourceHashes
-        self.inPlace = inPlace && previous != nil
+        self.inPlaceLimit = inPlaceLimit
         if previous == nil {
             try folder.prepare()
             state.withLock { $0.staging = true }
@@ -68,13 +74,13 @@ final class ManifestOutput: SiteOutput {
             return
         }
         try ensureStaging()
-        let name = inPlace ? state.withLock { state in
-            let name = "n" + String(state.pending.count)
+        // A first build writes in place in its fresh folder; a later one under a temporary name
+        // that no file of a site can have (no page, attachment or static file starts with '.').
+        let name = previous == nil ? path : state.withLock { state in
+            let name = ".new-" + String(state.pending.count)
             state.pending[path] = name
             return name
-        } : path
-        // A staging folder of links holds the published file under this name, which must not change.
-        if previous != nil && !inPlace { unlink(folder.staging + "/" + name) }
+        }
         let stamp = FileStamp(try DiskOutput(root: folder.staging).writeFile(name, bytes: bytes), withChangeTime: false)
         state.withLock { $0.written[path] = BuildManifest.Output(hash: hash, stamp: stamp) }
     }
@@ -94,32 +100,39 @@ final class ManifestOutput: SiteOutput {
         state.withLock { $0.restamped[path] = stamp }
     }
 
-    /// Fills the staging folder with links to the published files (unless `inPlace`), once.
+    /// Makes the (empty) staging folder, once.
     private func ensureStaging() throws {
         try state.withLock { state in
             guard !state.staging else { return }
             try folder.prepare()
-            if inPlace {
-                state.staging = true
-                return
-            }
-            var folders: Set<String> = [""]
-            for (path, record) in previous ?? [:] {
-                let source = folder.output + "/" + path
-                // A file changed behind the manifest's back is not carried over; it is written again.
-                guard Self.stamp(of: source, ifItHolds: record) != nil else { continue }
-                let target = folder.staging + "/" + path
-                try makeFolders(for: path, in: &folders)
-                if link(source, target) != 0 {
-                    // No hard links here: a copy that keeps the date does as well.
-                    guard let bytes = readFile(source) else { throw OutputError(path: source, reason: String(cString: strerror(errno))) }
-                    try DiskOutput(root: folder.staging).write(path, bytes: bytes)
-                    var times = [timespec(tv_sec: Int(record.stamp.modified / 1_000_000_000), tv_nsec: Int(record.stamp.modified % 1_000_000_000))]
-                    times.insert(times[0], at: 0)
-                    utimensat(AT_FDCWD, target, times, 0)
-                }
-            }
             state.staging = true
+        }
+    }
+
+    /// Fills the staging folder with links to the published files in `kept` that still hold
+    /// what the manifest says, then moves the new files from their temporary names to their places.
+    private func stageWhole(kept: [String], pending: [String: String]) throws {
+        var folders: Set<String> = [""]
+        for path in kept {
+            guard let record = previous?[path] else { continue }
+            let source = folder.output + "/" + path
+            // A file changed behind the manifest's back is not carried over.
+            guard Self.stamp(of: source, ifItHolds: record) != nil else { continue }
+            let target = folder.staging + "/" + path
+            try makeFolders(for: path, in: &folders)
+            if link(source, target) != 0 {
+                // No hard links here: a copy that keeps the date does as well.
+                guard let bytes = readFile(source) else { throw OutputError(path: source, reason: String(cString: strerror(errno))) }
+                try DiskOutput(root: folder.staging).write(path, bytes: bytes)
+                var times = [timespec(tv_sec: Int(record.stamp.modified / 1_000_000_000), tv_nsec: Int(record.stamp.modified % 1_000_000_000))]
+                times.insert(times[0], at: 0)
+                utimensat(AT_FDCWD, target, times, 0)
+            }
+        }
+        for (path, name) in pending.sorted(by: { $0.key.precedesByBytes($1.key) }) {
+            try makeFolders(for: path, in: &folders)
+            let target = folder.staging + "/" + path
+            guard rename(folder.staging + "/" + name, target) == 0 else { throw OutputError(path: target, reason: String(cString: strerror(errno))) }
         }
     }
 
@@ -132,22 +145,24 @@ final class ManifestOutput: SiteOutput {
         made.insert(parent)
     }
 
-    /// Ends the build: removes the files of the last build that are not in `files`. Gives the
-    /// records of `files`, and whether a staging folder now holds the new site (nothing changed
-    /// when it does not).
+    /// Ends the build: chooses how the changes are published (see the type's comment) and
+    /// removes the files of the last build that are not in `files`. Gives the records of `files`,
+    /// and whether a staging folder now holds something to publish (nothing changed when not).
     func finish(files: Set<String>) throws -> (records: [String: BuildManifest.Output], changed: Bool, written: Int, removed: Int) {
         var gone = (previous ?? [:]).keys.filter { !files.contains($0) }
-        if inPlace {
-            // Files that no build wrote (left there by hand) go too, as they do from a staged build.
-            gone += FileStamp.tree(folder.output, "", withChangeTime: false).lazy.map(\.path).filter { !files.contains($0) && self.previous?[$0] == nil }
+        if let previous {
+            let pending = state.withLock { $0.pending }
+            if pending.count + gone.count <= inPlaceLimit {
+                // Files that no build wrote (left there by hand) go too, as they do from a staged build.
+                gone += FileStamp.tree(folder.output, "", withChangeTime: false).lazy.map(\.path).filter { !files.contains($0) && previous[$0] == nil }
+                state.withLock { $0.inPlace = true }
+            } else {
+                try ensureStaging()
+                try stageWhole(kept: previous.keys.filter { files.contains($0) && pending[$0] == nil }, pending: pending)
+            }
+            if !gone.isEmpty { try ensureStaging() }
         }
-        if !gone.isEmpty { try ensureStaging() }
-        if inPlace {
-            state.withLock { $0.gone = gone }
-        } else {
-            for path in gone { unlink(folder.staging + "/" + path) }
-            if !gone.isEmpty { removeEmptyFolders(of: gone, in: folder.staging) }
-        }
+        state.withLock { $0.gone = gone }
         return state.withLock { state in
             var records: [String: BuildManifest.Output] = [:]
             records.reserveCapacity(files.count)
@@ -163,13 +178,13 @@ final class ManifestOutput: SiteOutput {
         }
     }
 
-    /// Puts the new site in place: swaps the staging folder in, or (`inPlace`) moves each
-    /// written file into the published folder and deletes the files that are gone.
+    /// Puts the new site in place: swaps the staging folder in, or moves each written file
+    /// into the published folder and deletes the files that are gone.
     func publish() throws {
+        let (inPlace, pending, gone) = state.withLock { ($0.inPlace, $0.pending, $0.gone) }
         guard inPlace else { return try folder.publish() }
-        let (pending, gone) = state.withLock { ($0.pending, $0.gone) }
         var folders: Set<String> = []
-        for (path, name) in pending.sorted(by: { $0.key < $1.key }) {
+        for (path, name) in pending.sorted(by: { $0.key.precedesByBytes($1.key) }) {
             try makeFolders(for: path, in: &folders, root: folder.output)
             let target = folder.output + "/" + path
             guard rename(folder.staging + "/" + name, target) == 0 else { throw OutputError(path: target, reason: String(cString: strerror(errno))) }

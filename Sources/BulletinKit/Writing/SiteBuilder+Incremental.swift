@@ -55,12 +55,21 @@ extension SiteBuilder {
         }
     }
 
-    /// What the build's output depends on besides the content: Bulletin itself and the options.
-    var toolIdentity: String {
-        var identity = "bulletin"
-        if let stamp = FileStamp.of("/proc/self/exe", withChangeTime: false) { identity += " \(stamp.size) \(stamp.modified)" }
-        identity += " base_url=" + (options.baseURL ?? "-")
-        return identity
+    /// What the build's output depends on besides the content: Bulletin itself, by the hash of
+    /// its executable's bytes (a CI job that builds the same Bulletin again gets a new file with
+    /// the same bytes), and the options. The hash is taken from `previous` when the executable's
+    /// stamp is the one recorded there.
+    func toolIdentity(previous: BuildManifest?) -> (identity: String, executable: BuildManifest.Input?) {
+        var executable: BuildManifest.Input?
+        if let stamp = FileStamp.of("/proc/self/exe", withChangeTime: true) {
+            if let known = previous?.executable, known.stamp == stamp {
+                executable = known
+            } else if let bytes = readFile("/proc/self/exe") {
+                executable = BuildManifest.Input(stamp: stamp, hash: StableHasher.hash(bytes))
+            }
+        }
+        let identity = "bulletin " + (executable.map { String($0.hash) } ?? "-") + " base_url=" + (options.baseURL ?? "-")
+        return (identity, executable)
     }
 
     /// When nothing changed since `previous` was written: its report, else nil. Reads no post,
@@ -68,7 +77,8 @@ extension SiteBuilder {
     /// fresh checkout touches every file).
     /// - Parameter content: the files below `Content/` (`FileStamp.tree(source, "Content", …)`).
     func unchangedBuild(since previous: BuildManifest, content: [(path: String, stamp: FileStamp)]) -> Report? {
-        guard previous.tool == toolIdentity else { return nil }
+        let tool = toolIdentity(previous: previous)
+        guard previous.tool == tool.identity else { return nil }
         if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
         let inputs = InputTree.walk(source: options.source, theme: previous.theme, content: content).files
         guard inputs.count == previous.inputs.count else { return nil }
@@ -96,8 +106,9 @@ extension SiteBuilder {
         report.files = previous.outputs.count
         report.bytes = previous.report.bytes
         report.output = previous.output
-        if !restamped.isEmpty || !restampedOutputs.isEmpty {
+        if !restamped.isEmpty || !restampedOutputs.isEmpty || tool.executable != previous.executable {
             var manifest = previous
+            manifest.executable = tool.executable
             for (path, input) in restamped { manifest.inputs[path] = input }
             for (path, stamp) in restampedOutputs { manifest.outputs[path]!.stamp = stamp }
             if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
@@ -165,7 +176,7 @@ extension SiteBuilder {
         site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?, content: [(path: String, stamp: FileStamp)]?, contentHashes: [String: Int],
         clock: inout StepClock
     ) throws -> (report: Report, manifest: BuildManifest?, output: ManifestOutput) {
-        let tool = toolIdentity
+        let (tool, executable) = toolIdentity(previous: previous)
         let theme = site.config.theme
         let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme, content: content), previous: previous, known: contentHashes)
         let settings = Self.settingsHash(inputs, theme: theme, tool: tool)
@@ -195,9 +206,9 @@ extension SiteBuilder {
         }
         let toRender = pages.indices.filter { known[$0].kept == nil }
         clock.step("fingerprints")
-        // A small change is written in place, file by file; a big one is staged and swapped in whole.
+        // A change of a few files is put in place file by file; a bigger one is staged and swapped in whole.
         let output = try ManifestOutput(
-            folder: folder, previous: usable?.outputs, sourceHashes: sourceHashes, inPlace: toRender.count <= max(100, pages.count / 100))
+            folder: folder, previous: usable?.outputs, sourceHashes: sourceHashes, inPlaceLimit: options.inPlaceLimit ?? max(100, (usable?.outputs.count ?? 0) / 10))
         for page in known { if let stamp = page.stamp { output.keep(page.path, stamp: stamp) } }
         let rendered = try render(toRender.map { pages[$0] }, with: renderer, to: output)
         clock.step("render and write \(toRender.count) pages")
@@ -221,7 +232,8 @@ extension SiteBuilder {
         files.formUnion(staticFiles)
         let finished = try output.finish(files: files)
         clock.step("finish output")
-        var manifest = BuildManifest(tool: tool, settings: settings, theme: theme, output: outputPath, inputs: inputs, outputs: finished.records)
+        var manifest = BuildManifest(
+            tool: tool, executable: executable, settings: settings, theme: theme, output: outputPath, inputs: inputs, outputs: finished.records)
         for (i, known) in known.enumerated() { manifest.outputs[known.path]?.page = pageRecords[i] }
         report.posts = site.postCount
         report.comments = site.commentCount

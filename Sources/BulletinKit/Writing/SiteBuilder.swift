@@ -23,11 +23,14 @@ public struct SiteBuilder: Sendable {
         /// Sites with more posts than this keep only what listings need in memory and read each
         /// post again to render its page (``SiteLoader/load(source:display:baseURL:jobs:dropContentAbove:)``).
         public var dropContentAbove: Int
+        /// The most files a rebuild writes and deletes that it puts in place one by one (more are
+        /// staged and swapped in whole); nil: a tenth of the site's files, or 100.
+        public var inPlaceLimit: Int?
 
         public init(
             source: String = ".", sourceDisplay: String? = nil, output: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count,
             progress: (@Sendable (Int, Int) -> Void)? = nil, manifest: String? = nil, clean: Bool = false,
-            dropContentAbove: Int = 200_000
+            dropContentAbove: Int = 200_000, inPlaceLimit: Int? = nil
         ) {
             self.source = source
             self.sourceDisplay = sourceDisplay ?? source
@@ -38,6 +41,7 @@ public struct SiteBuilder: Sendable {
             self.manifest = manifest
             self.clean = clean
             self.dropContentAbove = dropContentAbove
+            self.inPlaceLimit = inPlaceLimit
         }
     }
 
