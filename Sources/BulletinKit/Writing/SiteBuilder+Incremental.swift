@@ -56,8 +56,8 @@ extension SiteBuilder {
     }
 
     /// What the build's output depends on besides the content: Bulletin itself, by the hash of
-    /// its executable's bytes (a CI job that builds the same Bulletin again gets a new file with
-    /// the same bytes), and the options. The hash is taken from `previous` when the executable's
+    /// its executable's program sections (``ExecutableIdentity``: a CI job that builds the same
+    /// Bulletin again gets a new file with the same program), and the options. The hash is taken from `previous` when the executable's
     /// stamp is the one recorded there.
     func toolIdentity(previous: BuildManifest?) -> (identity: String, executable: BuildManifest.Input?) {
         var executable: BuildManifest.Input?
@@ -65,7 +65,7 @@ extension SiteBuilder {
             if let known = previous?.executable, known.stamp == stamp {
                 executable = known
             } else if let bytes = readFile("/proc/self/exe") {
-                executable = BuildManifest.Input(stamp: stamp, hash: StableHasher.hash(bytes))
+                executable = BuildManifest.Input(stamp: stamp, hash: ExecutableIdentity.hash(bytes))
             }
         }
         let identity = "bulletin " + (executable.map { String($0.hash) } ?? "-") + " base_url=" + (options.baseURL ?? "-")
