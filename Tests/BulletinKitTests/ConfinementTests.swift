@@ -70,6 +70,17 @@ struct ConfinementTests {
         #expect(output.files.keys.allSatisfy { !$0.hasPrefix("_files/") })
     }
 
+    /// `a/\u{338}..` is two names on disk (`a` and `\u{338}..`), not `a` and its parent: the link
+    /// names no file, even though `free/x.png` exists.
+    @Test func aSlashJoinedToACombiningMarkStillSeparatesNames() throws {
+        let (fixture, output, report) = try Self.build(body: "![x](a/%CC%B8../../x.png)") { site in
+            try site.write("Content/free/x.png", "X")
+        }
+        defer { fixture.remove() }
+        #expect(output.files.keys.allSatisfy { !$0.hasPrefix("_files/") })
+        #expect(report.diagnostics.map(\.message) == ["image 'a/\u{338}../../x.png' names no file in Content/; dropped"])
+    }
+
     @Test func symbolicLinkToAFileOutsideContentIsRefusedBeforeAnythingIsRendered() throws {
         let secret = FileManager.default.temporaryDirectory.path + "/bulletin-secret-" + UUID().uuidString
         try "비밀".write(toFile: secret, atomically: true, encoding: .utf8)

@@ -20,10 +20,12 @@ struct ContentLinks: LinkResolver {
 
     mutating func resolve(relative path: String, suffix: String, isImage: Bool) -> String? {
         guard !path.isEmpty else { return suffix.isEmpty ? nil : suffix }
-        var parts: [Substring] = path.hasPrefix("/") ? [] : folder.split(separator: "/")
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == ".." {
+        // Split at '/' bytes, as the file system does: a '/' followed by a combining mark is one
+        // Character, and splitting Characters would count `a/\u{338}..` as one folder.
+        var parts: [String] = path.utf8.first == UInt8(ascii: "/") ? [] : folder.slashSeparatedParts
+        for part in path.slashSeparatedParts {
+            if part.utf8.elementsEqual(".".utf8) { continue }
+            if part.utf8.elementsEqual("..".utf8) {
                 if parts.isEmpty {
                     diagnostics.append(.warning(location, "link '\(path.prefix(80))' leads outside Content/; dropped"))
                     return nil
