@@ -52,28 +52,33 @@ struct BuildManifest: Sendable, Equatable {
     // MARK: Text
 
     func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(inputs.count * 96 + outputs.count * 96 + 256)
-        Self.line([Self.formatLine], into: &out)
-        Self.line(["tool", tool], into: &out)
-        if let executable { Self.line(["exe"] + Self.stampFields(executable.stamp) + [String(executable.hash)], into: &out) }
-        Self.line(["settings", String(settings)], into: &out)
-        Self.line(["theme", theme], into: &out)
-        Self.line(["output", output], into: &out)
-        Self.line(["report", String(report.posts), String(report.comments), String(report.pages), String(report.bytes)], into: &out)
-        for d in report.diagnostics { Self.diagnostic("diag", d, into: &out) }
-        // The lines of files, in chunks on all cores (a million-page site has two million).
+        encodedChunks().flatMap { $0 }
+    }
+
+    /// The text in pieces, in order: the header, then the lines of files in chunks made on all
+    /// cores (a million-page site has two million lines), written one after another without
+    /// joining them first.
+    func encodedChunks() -> [[UInt8]] {
+        var head: [UInt8] = []
+        Self.line([Self.formatLine], into: &head)
+        Self.line(["tool", tool], into: &head)
+        if let executable { Self.line(["exe"] + Self.stampFields(executable.stamp) + [String(executable.hash)], into: &head) }
+        Self.line(["settings", String(settings)], into: &head)
+        Self.line(["theme", theme], into: &head)
+        Self.line(["output", output], into: &head)
+        Self.line(["report", String(report.posts), String(report.comments), String(report.pages), String(report.bytes)], into: &head)
+        for d in report.diagnostics { Self.diagnostic("diag", d, into: &head) }
         let inputPaths = inputs.keys.sorted(by: Self.byBytes)
-        for chunk in parallelMap(count: (inputPaths.count + 1023) / 1024, chunk: 1, { c -> [UInt8] in
+        let inputLines = parallelMap(count: (inputPaths.count + 1023) / 1024, chunk: 1) { c -> [UInt8] in
             var out: [UInt8] = []
             for path in inputPaths[(c * 1024)..<min(inputPaths.count, c * 1024 + 1024)] {
                 let input = inputs[path]!
                 Self.line(["in", path] + Self.stampFields(input.stamp) + [String(input.hash)], into: &out)
             }
             return out
-        }) { out += chunk }
+        }
         let outputPaths = outputs.keys.sorted(by: Self.byBytes)
-        for chunk in parallelMap(count: (outputPaths.count + 1023) / 1024, chunk: 1, { c -> [UInt8] in
+        let outputLines = parallelMap(count: (outputPaths.count + 1023) / 1024, chunk: 1) { c -> [UInt8] in
             var out: [UInt8] = []
             for path in outputPaths[(c * 1024)..<min(outputPaths.count, c * 1024 + 1024)] {
                 let file = outputs[path]!
@@ -86,8 +91,8 @@ struct BuildManifest: Sendable, Equatable {
                 }
             }
             return out
-        }) { out += chunk }
-        return out
+        }
+        return [head] + inputLines + outputLines
     }
 
     private static func stampFields(_ s: FileStamp) -> [String] { [String(s.size), String(s.modified), String(s.changed), String(s.inode)] }

@@ -32,6 +32,32 @@ public struct DiskOutput: SiteOutput {
         _ = try writeFile(path, bytes: bytes)
     }
 
+    /// Writes the file from pieces, one after another.
+    func write(_ path: String, pieces: [[UInt8]]) throws {
+        let full = root + "/" + path
+        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        for piece in pieces {
+            let failure = piece.withUnsafeBytes { Self.writeAll(fd, $0) }
+            if failure != 0 { throw OutputError(path: full, reason: String(cString: strerror(failure))) }
+        }
+    }
+
+    /// Writes the whole buffer to `fd`; gives 0, or the `errno` of the failure.
+    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32 {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return 0
+    }
+
     /// Writes the file and gives its status as written (one open, no lookup of the path after).
     /// Folders are made only when the open finds one missing.
     func writeFile(_ path: String, bytes: some Collection<UInt8>) throws -> stat {
@@ -43,19 +69,8 @@ public struct DiskOutput: SiteOutput {
         }
         guard fd >= 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        let result: Int? = bytes.withContiguousStorageIfAvailable { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return Int(errno)
-                }
-                offset += n
-            }
-            return 0
-        }
-        if let result, result != 0 { throw OutputError(path: full, reason: String(cString: strerror(Int32(result)))) }
+        let result: Int32? = bytes.withContiguousStorageIfAvailable { Self.writeAll(fd, UnsafeRawBufferPointer($0)) }
+        if let result, result != 0 { throw OutputError(path: full, reason: String(cString: strerror(result))) }
         if result == nil { return try writeFile(path, bytes: Array(bytes)) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
