@@ -53,18 +53,34 @@ func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadFailure> {
     var info = stat()
     guard fstat(fd, &info) == 0 else { return .failure(.unreadable) }
     if Int(info.st_size) > limit { return .failure(.tooLarge) }
-    var bytes = [UInt8](repeating: 0, count: max(0, Int(info.st_size)))
+    // Read the size the file has into an array of that size; then, in case it grew, go on
+    // through a small buffer until the end (files in /proc say 0).
+    let size = max(0, Int(info.st_size))
     var total = 0
+    var failed = false
+    var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        while total < size {
+            let n = read(fd, buffer.baseAddress! + total, size - total)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { failed = true }
+            if n <= 0 { break }
+            total += n
+        }
+        count = total
+    }
+    if failed { return .failure(.unreadable) }
+    // It shrank while being read: what was there.
+    if total < size { return .success(bytes) }
+    var more = [UInt8](repeating: 0, count: 4096)
     while true {
-        if total == bytes.count { bytes.append(contentsOf: [UInt8](repeating: 0, count: max(4096, bytes.count))) }
-        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
+        let n = more.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
         if n < 0 {
             if errno == EINTR { continue }
             return .failure(.unreadable)
         }
         if n == 0 { break }
-        total += n
+        if bytes.count + n > limit { return .failure(.tooLarge) }
+        bytes.append(contentsOf: more[..<n])
     }
-    bytes.removeSubrange(total...)
     return .success(bytes)
 }

@@ -64,8 +64,8 @@ extension SiteBuilder {
         if let stamp = FileStamp.of("/proc/self/exe", withChangeTime: true) {
             if let known = previous?.executable, known.stamp == stamp {
                 executable = known
-            } else if let bytes = readFile("/proc/self/exe") {
-                executable = BuildManifest.Input(stamp: stamp, hash: ExecutableIdentity.hash(bytes))
+            } else if let hash = ExecutableIdentity.hash(file: "/proc/self/exe") {
+                executable = BuildManifest.Input(stamp: stamp, hash: hash)
             }
         }
         let identity = "bulletin " + (executable.map { String($0.hash) } ?? "-") + " base_url=" + (options.baseURL ?? "-")
