@@ -182,6 +182,17 @@ struct BuildManifest: Sendable, Equatable {
         guard lines.last?.isEmpty == true else { return nil }
         lines.removeLast()
         guard let first = lines.popFirst(), String(decoding: first, as: UTF8.self) == formatLine else { return nil }
+        // Room for every line of each kind at once: growing a dictionary of a million paths
+        // rehashes them all several times.
+        var inputLines = 0
+        var outputLines = 0
+        for line in lines where line.count > 3 {
+            let start = line.startIndex
+            if line[start] == UInt8(ascii: "i") && line[start + 1] == UInt8(ascii: "n") && line[start + 2] == 9 { inputLines += 1 }
+            if line[start] == UInt8(ascii: "o") && line[start + 1] == UInt8(ascii: "u") && line[start + 2] == UInt8(ascii: "t") { outputLines += 1 }
+        }
+        manifest.inputs.reserveCapacity(inputLines)
+        manifest.outputs.reserveCapacity(outputLines)
         var lastOutput: String?
         for raw in lines {
             let fields = raw.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)

@@ -76,7 +76,7 @@ extension SiteBuilder {
     /// only the folders and the files' stamps (and the bytes of files whose stamp changed: a
     /// fresh checkout touches every file).
     /// - Parameter content: the files below `Content/` (`FileStamp.tree(source, "Content", …)`).
-    func unchangedBuild(since previous: BuildManifest, content: [(path: String, stamp: FileStamp)]) -> Report? {
+    func unchangedBuild(since previous: BuildManifest, content: [(path: String, stamp: FileStamp)], clock: inout StepClock) -> Report? {
         let tool = toolIdentity(previous: previous)
         guard previous.tool == tool.identity else { return nil }
         if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
@@ -89,6 +89,7 @@ extension SiteBuilder {
             guard let bytes = readFile(options.source + "/" + path), StableHasher.hash(bytes) == input.hash else { return nil }
             restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
         }
+        clock.step("inputs compared")
         // Every file the last build wrote is still there as it left it (files added since do not matter).
         let outputs = Array(previous.outputs)
         let published = parallelMap(outputs, jobs: options.jobs) { path, record in
@@ -99,6 +100,7 @@ extension SiteBuilder {
             guard let stamp else { return nil }
             if stamp != record.stamp { restampedOutputs.append((path, stamp)) }
         }
+        clock.step("outputs compared")
         var report = Report(diagnostics: previous.report.diagnostics)
         report.posts = previous.report.posts
         report.comments = previous.report.comments

@@ -158,7 +158,7 @@ public struct SiteBuilder: Sendable {
         let (previous, content) = both(
             { plannedOutput().flatMap { readManifest(output: $0) } }, { FileStamp.tree(options.source, "Content", withChangeTime: true) })
         clock.step("manifest and content walk")
-        if let previous, let unchanged = unchangedBuild(since: previous, content: content) { return unchanged }
+        if let previous, let unchanged = unchangedBuild(since: previous, content: content, clock: &clock) { return unchanged }
         clock.step("no-change check")
         let checked = checkWithSettings()
         let (site, engine, config, diagnostics) = (checked.site, checked.engine, checked.config, checked.diagnostics)
