@@ -30,6 +30,24 @@ struct LoaderFileTests {
         #expect(result.post("free", "1")?.body == "본문\n")
     }
 
+    /// The load gives the hash of every post and comment file it read, under its path in the
+    /// site, so that the build's manifest need not read them again; other files are not there.
+    @Test func theLoadHashesWhatItReads() throws {
+        var files: [String: Data] = [:]
+        let result = try loadFixture(minimalSiteYML) { fixture in
+            files["Content/free/1.md"] = Data(Self.goodPost.utf8)
+            files["Content/free/한글 이름.md"] = Data(postText(["id: h1", "title: 글", "date: 2024-06-21"]).utf8)
+            files["Content/free/한글 이름.comments.json"] = Data(#"[{"id": "c1", "date": "2024-06-21", "body": "댓글"}]"#.utf8)
+            files["Content/free/2024/9.md"] = Data(Self.goodPost.utf8)
+            files["Content/free/2024/9.comments.yml"] = Data("- id: c1\n  date: 2024-06-21\n  body: 댓글\n".utf8)
+            for (path, bytes) in files { try fixture.write(path, bytes) }
+            try fixture.write("Content/free/2024/photo.png", Data([1, 2, 3]))
+        }
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        #expect(Set(result.contentHashes.keys) == Set(files.keys))
+        for (path, bytes) in files { #expect(result.contentHashes[path] == StableHasher.hash([UInt8](bytes)), "\(path)") }
+    }
+
     @Test func postThatIsNotUTF8() throws {
         let result = try loadFixture(minimalSiteYML) { fixture in
             var bytes = Data("---\ntitle: 한글 ".utf8)

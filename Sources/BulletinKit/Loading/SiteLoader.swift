@@ -55,8 +55,9 @@ public enum SiteLoader {
             let path = "Content/" + file.contentPath
             if let hash = loaded.fileHash { result.contentHashes[path] = hash }
             if let hash = loaded.commentFileHash, let comments = file.comments {
-                // The comment file is the post's path with `.md` replaced by its suffix.
-                result.contentHashes[String(path.dropLast(3)) + comments.absolutePath.dropFirst(file.absolutePath.count - 3)] = hash
+                // The comment file is the post's path with `.md` replaced by its suffix (cut by bytes).
+                let suffix = String(decoding: comments.absolutePath.utf8.dropFirst(file.absolutePath.utf8.count - 3), as: UTF8.self)
+                result.contentHashes[String(decoding: path.utf8.dropLast(3), as: UTF8.self) + suffix] = hash
             }
         }
         return result

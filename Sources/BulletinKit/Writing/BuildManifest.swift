@@ -51,14 +51,14 @@ struct BuildManifest: Sendable, Equatable {
 
     // MARK: Text
 
-    func encoded() -> [UInt8] {
-        encodedChunks().flatMap { $0 }
+    func encoded(jobs: Int = ProcessInfoCores.count) -> [UInt8] {
+        encodedChunks(jobs: jobs).flatMap { $0 }
     }
 
     /// The text in pieces, in order: the header, then the lines of files in chunks made on all
     /// cores (a million-page site has two million lines), written one after another without
     /// joining them first.
-    func encodedChunks() -> [[UInt8]] {
+    func encodedChunks(jobs: Int = ProcessInfoCores.count) -> [[UInt8]] {
         var head: [UInt8] = []
         Self.line([Self.formatLine], into: &head)
         Self.line(["tool", tool], into: &head)
@@ -69,7 +69,7 @@ struct BuildManifest: Sendable, Equatable {
         Self.line(["report", String(report.posts), String(report.comments), String(report.pages), String(report.bytes)], into: &head)
         for d in report.diagnostics { Self.diagnostic("diag", d, into: &head) }
         let inputPaths = inputs.keys.sorted(by: Self.byBytes)
-        let inputLines = parallelMap(count: (inputPaths.count + 1023) / 1024, chunk: 1) { c -> [UInt8] in
+        let inputLines = parallelMap(count: (inputPaths.count + 1023) / 1024, jobs: jobs, chunk: 1) { c -> [UInt8] in
             var out: [UInt8] = []
             for path in inputPaths[(c * 1024)..<min(inputPaths.count, c * 1024 + 1024)] {
                 let input = inputs[path]!
@@ -78,7 +78,7 @@ struct BuildManifest: Sendable, Equatable {
             return out
         }
         let outputPaths = outputs.keys.sorted(by: Self.byBytes)
-        let outputLines = parallelMap(count: (outputPaths.count + 1023) / 1024, chunk: 1) { c -> [UInt8] in
+        let outputLines = parallelMap(count: (outputPaths.count + 1023) / 1024, jobs: jobs, chunk: 1) { c -> [UInt8] in
             var out: [UInt8] = []
             for path in outputPaths[(c * 1024)..<min(outputPaths.count, c * 1024 + 1024)] {
                 let file = outputs[path]!

@@ -46,7 +46,7 @@ extension SiteBuilder {
         let (folder, name) = PublishFolder.split(path)
         let temporary = name + ".tmp-" + String(getpid())
         do {
-            try DiskOutput(root: folder).write(temporary, pieces: manifest.encodedChunks())
+            try DiskOutput(root: folder).write(temporary, pieces: manifest.encodedChunks(jobs: options.jobs))
             guard rename(folder + "/" + temporary, path) == 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
             return nil
         } catch {
