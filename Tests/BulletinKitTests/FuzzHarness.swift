@@ -161,7 +161,7 @@ public enum FuzzHarness {
         guard case .success(let text) = SourceText.decode(postBytes) else { return problems }
         let file = PostFile(
             board: "free", contentPath: "free/2024/812345.md", absolutePath: "/nonexistent/" + postPath, displayPath: postPath,
-            stem: "812345", comments: CommentFile(absolutePath: "/nonexistent/" + commentPath, displayPath: commentPath))
+            stem: "812345", comments: CommentFile(contentPath: "free/2024/812345.comments.yml", absolutePath: "/nonexistent/" + commentPath, displayPath: commentPath))
         let (post, diagnostics) = PostLoader.decode(
             text, file: file, comments: comments, commentDiagnostics: commentDiagnostics, config: config, clock: clock)
         for diagnostic in commentDiagnostics where !diagnostics.contains(diagnostic) {

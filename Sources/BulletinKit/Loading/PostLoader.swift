@@ -12,6 +12,8 @@ struct PostFile: Sendable {
 }
 
 struct CommentFile: Sendable {
+    /// Relative to `Content/`.
+    var contentPath: String
     var absolutePath: String
     var displayPath: String
 }

@@ -52,13 +52,8 @@ public enum SiteLoader {
         result.site?.contentDropped = drop
         result.contentHashes.reserveCapacity(loaded.count * 2)
         for (file, loaded) in zip(scanned.postFiles, loaded) {
-            let path = "Content/" + file.contentPath
-            if let hash = loaded.fileHash { result.contentHashes[path] = hash }
-            if let hash = loaded.commentFileHash, let comments = file.comments {
-                // The comment file is the post's path with `.md` replaced by its suffix (cut by bytes).
-                let suffix = String(decoding: comments.absolutePath.utf8.dropFirst(file.absolutePath.utf8.count - 3), as: UTF8.self)
-                result.contentHashes[String(decoding: path.utf8.dropLast(3), as: UTF8.self) + suffix] = hash
-            }
+            if let hash = loaded.fileHash { result.contentHashes["Content/" + file.contentPath] = hash }
+            if let hash = loaded.commentFileHash, let comments = file.comments { result.contentHashes["Content/" + comments.contentPath] = hash }
         }
         return result
     }
@@ -75,7 +70,9 @@ public enum SiteLoader {
         let file = PostFile(
             board: post.board, contentPath: post.contentPath, absolutePath: absolute, displayPath: post.location.path,
             stem: absoluteStem.splitAtLastSlash?.name ?? absoluteStem,
-            comments: suffix.map { CommentFile(absolutePath: absoluteStem + $0, displayPath: displayStem + $0) })
+            comments: suffix.map {
+                CommentFile(contentPath: String(post.contentPath.dropLast(3)) + $0, absolutePath: absoluteStem + $0, displayPath: displayStem + $0)
+            })
         return PostLoader.load(file, config: config, clock: SiteClock(timeZone: config.timeZone)).0
     }
 
@@ -277,7 +274,7 @@ public enum SiteLoader {
                     var comments: CommentFile?
                     let present = commentSuffixes.map { stem + $0 }.filter { names.contains($0) }
                     if let first = present.first {
-                        comments = CommentFile(absolutePath: folder + "/" + first, displayPath: display + "/" + first)
+                        comments = CommentFile(contentPath: relative + "/" + first, absolutePath: folder + "/" + first, displayPath: display + "/" + first)
                         if present.count > 1 {
                             diagnostics.append(.warning(SourceLocation(path: display + "/" + present[1]), "'\(first)' is used; this comment file is ignored"))
                         }
