@@ -7,7 +7,7 @@
 struct BuildManifest: Sendable, Equatable {
     static let formatLine = "bulletin-manifest 2"
 
-    /// What made the build: Bulletin's executable (the hash of its bytes) and the options.
+    /// What made the build: Bulletin's program (``ExecutableIdentity``) and the options.
     var tool = ""
     /// The stamp and hash of the executable that made the build, so that the next build by the
     /// same file does not read it again.
@@ -68,31 +68,31 @@ struct BuildManifest: Sendable, Equatable {
         Self.line(["output", output], into: &head)
         Self.line(["report", String(report.posts), String(report.comments), String(report.pages), String(report.bytes)], into: &head)
         for d in report.diagnostics { Self.diagnostic("diag", d, into: &head) }
-        let inputPaths = inputs.keys.sorted(by: Self.byBytes)
-        let inputLines = parallelMap(count: (inputPaths.count + 1023) / 1024, jobs: jobs, chunk: 1) { c -> [UInt8] in
-            var out: [UInt8] = []
-            for path in inputPaths[(c * 1024)..<min(inputPaths.count, c * 1024 + 1024)] {
-                let input = inputs[path]!
-                Self.line(["in", path] + Self.stampFields(input.stamp) + [String(input.hash)], into: &out)
-            }
-            return out
+        let inputLines = Self.lines(of: inputs, jobs: jobs) { path, input, out in
+            Self.line(["in", path] + Self.stampFields(input.stamp) + [String(input.hash)], into: &out)
         }
-        let outputPaths = outputs.keys.sorted(by: Self.byBytes)
-        let outputLines = parallelMap(count: (outputPaths.count + 1023) / 1024, jobs: jobs, chunk: 1) { c -> [UInt8] in
-            var out: [UInt8] = []
-            for path in outputPaths[(c * 1024)..<min(outputPaths.count, c * 1024 + 1024)] {
-                let file = outputs[path]!
-                let fields = ["out", path, String(file.hash)] + Self.stampFields(file.stamp)
-                if let page = file.page {
-                    Self.line(fields + [String(page.fingerprint)], list: [page.linkTargets, page.attachments], into: &out)
-                    for d in page.diagnostics { Self.diagnostic("pdiag", d, into: &out) }
-                } else {
-                    Self.line(fields, into: &out)
-                }
+        let outputLines = Self.lines(of: outputs, jobs: jobs) { path, file, out in
+            let fields = ["out", path, String(file.hash)] + Self.stampFields(file.stamp)
+            if let page = file.page {
+                Self.line(fields + [String(page.fingerprint)], list: [page.linkTargets, page.attachments], into: &out)
+                for d in page.diagnostics { Self.diagnostic("pdiag", d, into: &out) }
+            } else {
+                Self.line(fields, into: &out)
             }
-            return out
         }
         return [head] + inputLines + outputLines
+    }
+
+    /// The lines of `records` in byte order of their paths, in chunks of 1,024 made on `jobs` threads.
+    private static func lines<Record: Sendable>(
+        of records: [String: Record], jobs: Int, _ write: @Sendable (String, Record, inout [UInt8]) -> Void
+    ) -> [[UInt8]] {
+        let paths = records.keys.sorted(by: byBytes)
+        return parallelMap(count: (paths.count + 1023) / 1024, jobs: jobs, chunk: 1) { c -> [UInt8] in
+            var out: [UInt8] = []
+            for path in paths[(c * 1024)..<min(paths.count, c * 1024 + 1024)] { write(path, records[path]!, &out) }
+            return out
+        }
     }
 
     private static func stampFields(_ s: FileStamp) -> [String] { [String(s.size), String(s.modified), String(s.changed), String(s.inode)] }

@@ -40,16 +40,14 @@ enum ExecutableIdentity {
 
     static func hash(_ raw: UnsafeRawBufferPointer) -> Int {
         guard let sections = sections(of: raw) else { return StableHasher.hash(bytes: raw) }
-        do {
-            var hasher = StableHasher()
-            for section in sections where !section.name.hasPrefix(".debug") && !ignoredSections.contains(section.name) {
-                hasher.combine(section.name)
-                hasher.combine(section.type)
-                hasher.combine(section.size)
-                if section.hasBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[section.offset..<(section.offset + section.size)])) }
-            }
-            return hasher.finalize()
+        var hasher = StableHasher()
+        for section in sections where !section.name.hasPrefix(".debug") && !ignoredSections.contains(section.name) {
+            hasher.combine(section.name)
+            hasher.combine(section.type)
+            hasher.combine(section.size)
+            if section.hasBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[section.offset..<(section.offset + section.size)])) }
         }
+        return hasher.finalize()
     }
 
     /// The sections of a 64-bit little-endian ELF file, or nil.
@@ -58,36 +56,34 @@ enum ExecutableIdentity {
     }
 
     static func sections(of raw: UnsafeRawBufferPointer) -> [Section]? {
-        do {
-            func u16(_ at: Int) -> Int? { at >= 0 && at + 2 <= raw.count ? Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self))) : nil }
-            func u32(_ at: Int) -> Int? { at >= 0 && at + 4 <= raw.count ? Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))) : nil }
-            func u64(_ at: Int) -> Int? {
-                guard at >= 0, at + 8 <= raw.count else { return nil }
-                let value = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-                return value <= UInt64(Int32.max) ? Int(value) : nil
-            }
-            guard raw.count >= 64, raw[0] == 0x7F, raw[1] == UInt8(ascii: "E"), raw[2] == UInt8(ascii: "L"), raw[3] == UInt8(ascii: "F"),
-                raw[4] == 2, raw[5] == 1,
-                let tableOffset = u64(0x28), let entrySize = u16(0x3A), let count = u16(0x3C), let namesIndex = u16(0x3E),
-                entrySize >= 64, count > 0, namesIndex < count,
-                let namesOffset = u64(tableOffset + namesIndex * entrySize + 24)
-            else { return nil }
-            var sections: [Section] = []
-            for index in 0..<count {
-                let header = tableOffset + index * entrySize
-                guard let nameAt = u32(header), let type = u32(header + 4), let offset = u64(header + 24), let size = u64(header + 32)
-                else { return nil }
-                // The name: a NUL-terminated string in the names section.
-                let start = namesOffset + nameAt
-                guard start < raw.count else { return nil }
-                var end = start
-                while end < raw.count, raw[end] != 0 { end += 1 }
-                let section = Section(
-                    name: String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<end]), as: UTF8.self), type: type, offset: offset, size: size)
-                guard !section.hasBytes || offset + size <= raw.count else { return nil }
-                sections.append(section)
-            }
-            return sections
+        func u16(_ at: Int) -> Int? { at >= 0 && at + 2 <= raw.count ? Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt16.self))) : nil }
+        func u32(_ at: Int) -> Int? { at >= 0 && at + 4 <= raw.count ? Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))) : nil }
+        func u64(_ at: Int) -> Int? {
+            guard at >= 0, at + 8 <= raw.count else { return nil }
+            let value = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            return value <= UInt64(Int32.max) ? Int(value) : nil
         }
+        guard raw.count >= 64, raw[0] == 0x7F, raw[1] == UInt8(ascii: "E"), raw[2] == UInt8(ascii: "L"), raw[3] == UInt8(ascii: "F"),
+            raw[4] == 2, raw[5] == 1,
+            let tableOffset = u64(0x28), let entrySize = u16(0x3A), let count = u16(0x3C), let namesIndex = u16(0x3E),
+            entrySize >= 64, count > 0, namesIndex < count,
+            let namesOffset = u64(tableOffset + namesIndex * entrySize + 24)
+        else { return nil }
+        var sections: [Section] = []
+        for index in 0..<count {
+            let header = tableOffset + index * entrySize
+            guard let nameAt = u32(header), let type = u32(header + 4), let offset = u64(header + 24), let size = u64(header + 32)
+            else { return nil }
+            // The name: a NUL-terminated string in the names section.
+            let start = namesOffset + nameAt
+            guard start < raw.count else { return nil }
+            var end = start
+            while end < raw.count, raw[end] != 0 { end += 1 }
+            let section = Section(
+                name: String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<end]), as: UTF8.self), type: type, offset: offset, size: size)
+            guard !section.hasBytes || offset + size <= raw.count else { return nil }
+            sections.append(section)
+        }
+        return sections
     }
 }

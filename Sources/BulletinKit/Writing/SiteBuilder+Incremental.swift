@@ -57,8 +57,8 @@ extension SiteBuilder {
 
     /// What the build's output depends on besides the content: Bulletin itself, by the hash of
     /// its executable's program sections (``ExecutableIdentity``: a CI job that builds the same
-    /// Bulletin again gets a new file with the same program), and the options. The hash is taken from `previous` when the executable's
-    /// stamp is the one recorded there.
+    /// Bulletin again gets a new file with the same program), and the options. The hash is taken
+    /// from `previous` when the executable's stamp is the one recorded there.
     func toolIdentity(previous: BuildManifest?) -> (identity: String, executable: BuildManifest.Input?) {
         var executable: BuildManifest.Input?
         if let stamp = FileStamp.of("/proc/self/exe", withChangeTime: true) {
@@ -76,8 +76,11 @@ extension SiteBuilder {
     /// only the folders and the files' stamps (and the bytes of files whose stamp changed: a
     /// fresh checkout touches every file).
     /// - Parameter content: the files below `Content/` (`FileStamp.tree(source, "Content", …)`).
-    func unchangedBuild(since previous: BuildManifest, content: [(path: String, stamp: FileStamp)], clock: inout StepClock) -> Report? {
-        let tool = toolIdentity(previous: previous)
+    /// - Parameter tool: `toolIdentity(previous:)`.
+    func unchangedBuild(
+        since previous: BuildManifest, tool: (identity: String, executable: BuildManifest.Input?), content: [(path: String, stamp: FileStamp)],
+        clock: inout StepClock
+    ) -> Report? {
         guard previous.tool == tool.identity else { return nil }
         if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
         let inputs = InputTree.walk(source: options.source, theme: previous.theme, content: content).files
@@ -175,10 +178,11 @@ extension SiteBuilder {
     /// Renders the pages whose fingerprint changed since `previous` and writes what changed
     /// into `folder` (see the type's comment). Gives the report and the new manifest.
     func writeIncrementally(
-        site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?, content: [(path: String, stamp: FileStamp)]?, contentHashes: [String: Int],
-        clock: inout StepClock
+        site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?,
+        tool identity: (identity: String, executable: BuildManifest.Input?), content: [(path: String, stamp: FileStamp)]?,
+        contentHashes: [String: Int], clock: inout StepClock
     ) throws -> (report: Report, manifest: BuildManifest?, output: ManifestOutput) {
-        let (tool, executable) = toolIdentity(previous: previous)
+        let (tool, executable) = identity
         let theme = site.config.theme
         let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme, content: content), previous: previous, known: contentHashes)
         let settings = Self.settingsHash(inputs, theme: theme, tool: tool)

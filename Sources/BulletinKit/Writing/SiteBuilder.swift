@@ -158,7 +158,8 @@ public struct SiteBuilder: Sendable {
         let (previous, content) = both(
             { plannedOutput().flatMap { readManifest(output: $0) } }, { FileStamp.tree(options.source, "Content", withChangeTime: true) })
         clock.step("manifest and content walk")
-        if let previous, let unchanged = unchangedBuild(since: previous, content: content, clock: &clock) { return unchanged }
+        let tool = toolIdentity(previous: previous)
+        if let previous, let unchanged = unchangedBuild(since: previous, tool: tool, content: content, clock: &clock) { return unchanged }
         clock.step("no-change check")
         let checked = checkWithSettings()
         let (site, engine, config, diagnostics) = (checked.site, checked.engine, checked.config, checked.diagnostics)
@@ -176,7 +177,8 @@ public struct SiteBuilder: Sendable {
         }
         do {
             var (written, manifest, output) = try writeIncrementally(
-                site: site, engine: engine, folder: folder, previous: previous, content: content, contentHashes: checked.contentHashes, clock: &clock)
+                site: site, engine: engine, folder: folder, previous: previous, tool: tool, content: content, contentHashes: checked.contentHashes,
+                clock: &clock)
             written.diagnostics = (report.diagnostics + written.diagnostics).sortedForReport()
             report = written
             if report.succeeded, var manifest {
