@@ -34,13 +34,12 @@ public struct DiskOutput: SiteOutput {
 
     /// Writes the file from pieces, one after another.
     func write(_ path: String, pieces: [[UInt8]]) throws {
-        let full = root + "/" + path
-        let fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        for piece in pieces {
-            let failure = piece.withUnsafeBytes { Self.writeAll(fd, $0) }
-            if failure != 0 { throw OutputError(path: full, reason: String(cString: strerror(failure))) }
+        _ = try writeFile(path) { fd in
+            for piece in pieces {
+                let failure = piece.withUnsafeBytes { Self.writeAll(fd, $0) }
+                if failure != 0 { return failure }
+            }
+            return 0
         }
     }
 
@@ -59,8 +58,14 @@ public struct DiskOutput: SiteOutput {
     }
 
     /// Writes the file and gives its status as written (one open, no lookup of the path after).
-    /// Folders are made only when the open finds one missing.
     func writeFile(_ path: String, bytes: some Collection<UInt8>) throws -> stat {
+        guard bytes.withContiguousStorageIfAvailable({ _ in true }) != nil else { return try writeFile(path, bytes: Array(bytes)) }
+        return try writeFile(path) { fd in bytes.withContiguousStorageIfAvailable { Self.writeAll(fd, UnsafeRawBufferPointer($0)) }! }
+    }
+
+    /// Creates or truncates the file, lets `fill` write it (giving 0 or an `errno`), and gives its
+    /// status as written. Folders are made only when the open finds one missing.
+    private func writeFile(_ path: String, fill: (Int32) -> Int32) throws -> stat {
         let full = root + "/" + path
         var fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {
@@ -69,9 +74,8 @@ public struct DiskOutput: SiteOutput {
         }
         guard fd >= 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
-        let result: Int32? = bytes.withContiguousStorageIfAvailable { Self.writeAll(fd, UnsafeRawBufferPointer($0)) }
-        if let result, result != 0 { throw OutputError(path: full, reason: String(cString: strerror(result))) }
-        if result == nil { return try writeFile(path, bytes: Array(bytes)) }
+        let failure = fill(fd)
+        if failure != 0 { throw OutputError(path: full, reason: String(cString: strerror(failure))) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
         return info
