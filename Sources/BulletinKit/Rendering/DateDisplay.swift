@@ -9,8 +9,7 @@ public struct DateDisplay: Sendable {
     /// `24.06.21`, as boards show the posting date in listings.
     public func shortDate(_ t: Timestamp) -> String {
         let d = clock.local(t)
-        guard Self.fourDigits(d) else { return two(d.year % 100) + "." + two(d.month) + "." + two(d.day) }
-        return Self.ascii(capacity: 8) { out in
+        return Self.text { out in
             out.two(d.year % 100, ".")
             out.two(d.month, ".")
             out.two(d.day)
@@ -20,10 +19,7 @@ public struct DateDisplay: Sendable {
     /// `24.06.21 14:47:47`.
     public func dateTime(_ t: Timestamp) -> String {
         let d = clock.local(t)
-        guard Self.fourDigits(d) else {
-            return two(d.year % 100) + "." + two(d.month) + "." + two(d.day) + " " + two(d.hour) + ":" + two(d.minute) + ":" + two(d.second)
-        }
-        return Self.ascii(capacity: 17) { out in
+        return Self.text { out in
             out.two(d.year % 100, ".")
             out.two(d.month, ".")
             out.two(d.day, " ")
@@ -43,60 +39,62 @@ public struct DateDisplay: Sendable {
             d = SiteClock.civil(fromEpochSeconds: t.seconds + Int64(minuteOffset))
             d.offset = minuteOffset
         }
-        let sign = d.offset < 0 ? "-" : "+"
         let offset = abs(d.offset)
-        if Self.fourDigits(d) {
-            return Self.ascii(capacity: 25) { out in
+        return Self.text { out in
+            if (0...9999).contains(d.year) {
                 out.two(d.year / 100)
                 out.two(d.year % 100, "-")
-                out.two(d.month, "-")
-                out.two(d.day, "T")
-                out.two(d.hour, ":")
-                out.two(d.minute, ":")
-                out.two(d.second, d.offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-                out.two(offset / 3600, ":")
-                out.two(offset % 3600 / 60)
+            } else {
+                // Other years as Swift writes the number, padded to four.
+                let year = String(d.year)
+                out.append(year.count >= 4 ? year : String(repeating: "0", count: 4 - year.count) + year)
+                out.append("-")
             }
+            out.two(d.month, "-")
+            out.two(d.day, "T")
+            out.two(d.hour, ":")
+            out.two(d.minute, ":")
+            out.two(d.second, d.offset < 0 ? "-" : "+")
+            out.two(offset / 3600, ":")
+            out.two(offset % 3600 / 60)
         }
-        return four(d.year) + "-" + two(d.month) + "-" + two(d.day) + "T" + two(d.hour) + ":" + two(d.minute) + ":" + two(d.second)
-            + sign + two(offset / 3600) + ":" + two(offset % 3600 / 60)
     }
 
-    /// Whether every field is written as two digits (a year of four): then the text is made
-    /// byte by byte, without the dozen small strings that joining them takes.
-    private static func fourDigits(_ d: LocalDateTime) -> Bool {
-        (0...9999).contains(d.year)
-    }
-
-    private static func ascii(capacity: Int, _ write: (inout TwoDigitWriter) -> Void) -> String {
-        String(unsafeUninitializedCapacity: capacity) { buffer in
-            var writer = TwoDigitWriter(buffer: buffer)
+    /// A short ASCII text written byte by byte: no dozen small strings joined per date.
+    private static func text(_ write: (inout DigitWriter) -> Void) -> String {
+        String(unsafeUninitializedCapacity: 64) { buffer in
+            var writer = DigitWriter(buffer: buffer)
             write(&writer)
             return writer.count
         }
     }
-
-    private func two(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
-    private func four(_ n: Int) -> String {
-        let s = String(n)
-        return s.count >= 4 ? s : String(repeating: "0", count: 4 - s.count) + s
-    }
 }
 
-/// Writes numbers of two digits (0–99) and ASCII separators into a buffer.
-private struct TwoDigitWriter {
+/// Writes numbers as two digits, and separators, into a buffer of 64 bytes (a date takes at most
+/// 25, or 40 with a year of 19 digits).
+private struct DigitWriter {
     let buffer: UnsafeMutableBufferPointer<UInt8>
     var count = 0
 
-    mutating func two(_ n: Int, _ separator: UInt8? = nil) {
-        buffer[count] = UInt8(ascii: "0") + UInt8(n / 10)
-        buffer[count + 1] = UInt8(ascii: "0") + UInt8(n % 10)
-        count += 2
+    /// `n` as two digits (0–99); anything else as `"0"` + Swift's number below 10, or the number.
+    mutating func two(_ n: Int, _ separator: Unicode.Scalar? = nil) {
+        if (0...99).contains(n) {
+            buffer[count] = UInt8(ascii: "0") + UInt8(n / 10)
+            buffer[count + 1] = UInt8(ascii: "0") + UInt8(n % 10)
+            count += 2
+        } else {
+            append(n < 10 ? "0" + String(n) : String(n))
+        }
         if let separator {
-            buffer[count] = separator
+            buffer[count] = UInt8(ascii: separator)
             count += 1
         }
     }
 
-    mutating func two(_ n: Int, _ separator: Unicode.Scalar) { two(n, UInt8(ascii: separator)) }
+    mutating func append(_ text: String) {
+        for byte in text.utf8 {
+            buffer[count] = byte
+            count += 1
+        }
+    }
 }
