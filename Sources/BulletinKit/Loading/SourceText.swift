@@ -27,7 +27,9 @@ enum SourceText {
         return .success(normalized)
     }
 
-    /// Whether the valid UTF-8 `bytes` are surely NFC (``isSurelyNFC(_:)``) and whether they hold a CR.
+    /// Whether the valid UTF-8 `bytes` are surely NFC without asking Foundation (which is slow):
+    /// every scalar is in `stableRanges` (false means "not known", and the text is normalised);
+    /// and whether they hold a CR.
     static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> (surelyNFC: Bool, hasCR: Bool) {
         var surelyNFC = true
         var hasCR = false
@@ -80,13 +82,6 @@ enum SourceText {
         0xFF01...0xFF5E,  // fullwidth ASCII
         0x1F300...0x1FAFF,  // pictographs and emoji
     ]
-
-    /// Whether `text` is NFC without asking Foundation (which is slow): every scalar is in
-    /// `stableRanges`. False means "not known", and the text is normalised.
-    static func isSurelyNFC(_ text: String) -> Bool {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return true }
-        return text.unicodeScalars.allSatisfy { isStable($0.value) }
-    }
 
     /// 1-based line and column (in scalars) of the first invalid byte.
     static func firstInvalidUTF8(in bytes: [UInt8]) -> (Int, Int) {
