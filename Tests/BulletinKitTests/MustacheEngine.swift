@@ -57,8 +57,8 @@ struct MustacheEngine: TemplateEngine {
 
     func hasTemplate(named name: String) -> Bool { names.contains(name) }
 
-    func render(_ name: String, context: TemplateObject) -> String {
-        library.render(MustacheBox(context), withTemplate: name) ?? ""
+    func renderBytes(_ name: String, context: consuming TemplateContext) -> [UInt8] {
+        Array((library.render(MustacheBox(context.object), withTemplate: name) ?? "").utf8)
     }
 
     static func describe(_ error: any Error) -> String {

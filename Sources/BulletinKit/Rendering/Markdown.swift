@@ -31,55 +31,90 @@ public enum Markdown {
     }
 
     public static func html(_ markdown: String, options: Options = Options(), links: inout some LinkResolver) -> String {
-        if let html = plainParagraph(markdown) { return html }
-        return cmarkHTML(markdown, options: options, links: &links)
+        var bytes: [UInt8] = []
+        writeHTML(markdown, options: options, links: &links, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `html`, appended to `bytes` (a page's context) without making a string of it.
+    static func writeHTML(_ markdown: String, options: Options = Options(), links: inout some LinkResolver, into bytes: inout [UInt8]) {
+        if writePlainParagraph(markdown, into: &bytes) { return }
+        writeCmarkHTML(markdown, options: options, links: &links, into: &bytes)
     }
 
     /// The HTML of text that can only be one plain paragraph, as cmark writes it, without cmark:
     /// most comments are one line of words. Nil for anything else, which goes to cmark.
+    static func plainParagraph(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        return writePlainParagraph(text, into: &bytes) ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
+    /// `plainParagraph`, appended to `bytes`; false (and nothing appended) for text that is not
+    /// one plain paragraph:
     ///
     /// One line; no space or tab at either end; no control character; none of the ASCII
     /// characters that start Markdown syntax or entities (`\` `` ` `` `*` `_` `[` `]` `<` `>` `&`
     /// `!` `~`); not starting with one that starts a block (`#` `-` `+` `=` `|` or a digit); and no
     /// `http`, which is made a link. `"` is written `&quot;`, as cmark writes it.
-    static func plainParagraph(_ text: String) -> String? {
-        let bytes = text.utf8
-        guard let first = bytes.first, let last = bytes.last else { return nil }
-        if first == 32 || last == 32 || first == 9 || last == 9 { return nil }
-        switch first {
-        case UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="), UInt8(ascii: "|"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return nil
-        default: break
-        }
-        var quotes = 0
-        var previous: UInt8 = 0
-        for byte in bytes {
-            switch byte {
-            case 0..<32, 127, UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
-                UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "!"), UInt8(ascii: "~"):
-                return nil
-            case UInt8(ascii: "\""):
-                quotes += 1
-            case UInt8(ascii: "t") where previous == UInt8(ascii: "h"):
-                // "ht": look closer only then.
-                if text.utf8.firstRange(of: "http".utf8) != nil { return nil }
-            default:
-                break
+    static func writePlainParagraph(_ text: String, into out: inout [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            if first == 32 || last == 32 || first == 9 || last == 9 { return false }
+            switch first {
+            case UInt8(ascii: "#"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "="), UInt8(ascii: "|"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return false
+            default: break
             }
-            previous = byte
+            var quotes = 0
+            var previous: UInt8 = 0
+            for byte in bytes {
+                switch byte {
+                case 0..<32, 127, UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+                    UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "!"), UInt8(ascii: "~"):
+                    return false
+                case UInt8(ascii: "\""):
+                    quotes += 1
+                case UInt8(ascii: "t") where previous == UInt8(ascii: "h"):
+                    // "ht": look closer only then.
+                    if bytes.firstRange(of: "http".utf8) != nil { return false }
+                default:
+                    break
+                }
+                previous = byte
+            }
+            out.append(contentsOf: "<p>".utf8)
+            if quotes == 0 {
+                out.append(contentsOf: bytes)
+            } else {
+                var run = 0
+                for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\"") {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i]))
+                    out.append(contentsOf: "&quot;".utf8)
+                    run = i + 1
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...]))
+            }
+            out.append(contentsOf: "</p>\n".utf8)
+            return true
         }
-        if quotes == 0 { return "<p>" + text + "</p>\n" }
-        return "<p>" + text.replacingBytes("\"", with: "&quot;") + "</p>\n"
     }
 
     /// `html` through cmark.
     static func cmarkHTML(_ markdown: String, options: Options = Options(), links: inout some LinkResolver) -> String {
+        var bytes: [UInt8] = []
+        writeCmarkHTML(markdown, options: options, links: &links, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `cmarkHTML`, appended to `bytes`.
+    static func writeCmarkHTML(_ markdown: String, options: Options = Options(), links: inout some LinkResolver, into bytes: inout [UInt8]) {
         var cmarkOptions = CMARK_OPT_DEFAULT
         if options.hardBreaks { cmarkOptions |= CMARK_OPT_HARDBREAKS }
         if options.unsafeHTML { cmarkOptions |= CMARK_OPT_UNSAFE }
         let document = markdown.withCString { cmark_parse_document($0, strlen($0), cmarkOptions) }
-        guard let document else { return "" }
+        guard let document else { return }
         defer { cmark_node_free(document) }
 
         var textNodes: [OpaquePointer] = []
@@ -121,12 +156,37 @@ public enum Markdown {
         for node in refused.reversed() { unwrap(node, isImage: cmark_node_get_type(node) == CMARK_NODE_IMAGE) }
         for node in textNodes { autolink(node) }
 
-        guard let rendered = cmark_render_html(document, cmarkOptions) else { return "" }
+        guard let rendered = cmark_render_html(document, cmarkOptions) else { return }
         defer { free(rendered) }
-        var html = String(cString: rendered)
-        html = html.replacingBytes("<a href=\"", with: "<a rel=\"nofollow ugc noopener\" href=\"")
-        html = html.replacingBytes("<img src=\"", with: "<img loading=\"lazy\" referrerpolicy=\"no-referrer\" src=\"")
-        return html
+        // cmark writes valid UTF-8 from the valid UTF-8 it is given; links and images get their attributes on the way.
+        let html = UnsafeBufferPointer(start: UnsafeRawPointer(rendered).assumingMemoryBound(to: UInt8.self), count: strlen(rendered))
+        bytes.reserveCapacity(bytes.count + html.count + html.count / 8)
+        var copied = 0
+        var i = 0
+        while i < html.count {
+            guard html[i] == UInt8(ascii: "<"), i + 1 < html.count else {
+                i += 1
+                continue
+            }
+            let rest = UnsafeBufferPointer(rebasing: html[i...])
+            let replacement: StaticString
+            let matched: Int
+            if rest.starts(with: "<a href=\"".utf8) {
+                replacement = "<a rel=\"nofollow ugc noopener\" href=\""
+                matched = 9
+            } else if rest.starts(with: "<img src=\"".utf8) {
+                replacement = "<img loading=\"lazy\" referrerpolicy=\"no-referrer\" src=\""
+                matched = 10
+            } else {
+                i += 1
+                continue
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: html[copied..<i]))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+            i += matched
+            copied = i
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: html[copied...]))
     }
 
     /// Whether one link or image is kept (rewriting a relative destination); `false` when it must

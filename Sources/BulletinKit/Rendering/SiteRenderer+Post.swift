@@ -16,56 +16,82 @@ extension SiteRenderer {
         return SiteLoader.reload(post, config: site.config, contentRoot: contentRoot) ?? post
     }
 
-    func postContext(_ ref: PostRef, commentPage: Int, extra: inout Rendered) -> TemplateObject {
+    /// Sets the fields of a post's page (or one page of its comments) on the object being made.
+    func postContext(_ o: inout ContextBuilder, _ ref: PostRef, commentPage: Int, extra: inout Rendered) {
         let board = site.boards[ref.board]
         let post = fullPost(ref)
         var links = links(for: post)
-        let body = Markdown.html(post.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links)
 
         let chronological = index.boards[ref.board].chronological
         let position = index.chronologicalPosition[ref.board][ref.post]
-        func neighbour(_ i: Int) -> TemplateValue? {
-            guard chronological.indices.contains(i) else { return nil }
+        func neighbour(_ o: inout ContextBuilder, _ key: ContextKey, _ i: Int) {
+            guard chronological.indices.contains(i) else { return }
             let other = board.posts[chronological[i].post]
-            return .object(["url": .string(base + board.slug + "/" + other.id + "/"), "title": .string(other.title)])
+            o.set(
+                key,
+                o.object { o in
+                    o.set("url", string: base + board.slug + "/" + other.id + "/")
+                    o.set("title", string: other.title)
+                })
         }
         let listingPage = index.listingPage[ref.board][ref.post]
-        let tagValues: [TemplateValue] = index.postTagSlugs[ref.board][ref.post].map { t in
-            .object(["name": .string(index.tags[t].name), "url": .string(href("tags/" + index.tags[t].slug + "/"))])
-        }
-        var object: TemplateObject = [
-            "board": boardContext(ref.board), "id": .string(post.id), "title": .string(post.title), "author": .string(post.author),
-            "date": .string(display.dateTime(post.date)), "date_iso": .string(display.iso(post.date)),
-            "updated": .string(display.dateTime(post.updated)), "updated_iso": .string(display.iso(post.updated)),
-            "has_updated": .bool(post.updated != post.date), "views": .int(post.views), "recommends": .int(post.recommends),
-            "comment_count": .int(post.commentCount), "comments_loaded": .int(post.comments.count),
-            "comments_missing": .bool(post.commentCount > post.comments.count), "tags": .list(tagValues),
-            "has_tags": .bool(!tagValues.isEmpty), "body": .string(body), "notice": .bool(post.notice), "deleted": .bool(post.deleted),
-            "params": .list(post.params.map { .object(["key": .string($0.key), "value": .string($0.value)]) }),
-            "has_params": .bool(!post.params.isEmpty),
-            "listing_url": .string(href(Pagination.folder(board.slug + "/", page: listingPage))), "listing_page": .int(listingPage),
-        ]
-        if let source = post.source { object["source"] = .string(source) }
-        if let captured = post.captured {
-            object["captured"] = .string(display.dateTime(captured))
-            object["captured_iso"] = .string(display.iso(captured))
-        }
-        if let prev = neighbour(position - 1) { object["prev"] = prev }
-        if let next = neighbour(position + 1) { object["next"] = next }
-
+        let tags = index.postTagSlugs[ref.board][ref.post]
         let folder = board.slug + "/" + post.id + "/"
-        object["url"] = .string(href(folder))
-        object["show_body"] = .bool(commentPage == 1)
-        object["comment_page"] = .int(commentPage)
-        let comments = threadContext(ref, post.comments, page: commentPage, folder: folder, links: &links)
+        o.set(
+            "post",
+            o.object { o in
+                o.set("board", boardContext(&o, ref.board))
+                o.set("id", string: post.id)
+                o.set("title", string: post.title)
+                o.set("author", string: post.author)
+                o.set("date", writing: { display.dateTime(post.date, into: &$0) })
+                o.set("date_iso", writing: { display.iso(post.date, into: &$0) })
+                o.set("updated", writing: { display.dateTime(post.updated, into: &$0) })
+                o.set("updated_iso", writing: { display.iso(post.updated, into: &$0) })
+                o.set("has_updated", bool: post.updated != post.date)
+                o.set("views", int: post.views)
+                o.set("recommends", int: post.recommends)
+                o.set("comment_count", int: post.commentCount)
+                o.set("comments_loaded", int: post.comments.count)
+                o.set("comments_missing", bool: post.commentCount > post.comments.count)
+                o.set(
+                    "tags",
+                    o.list(of: tags) { o, t in
+                        o.set("name", string: index.tags[t].name)
+                        o.set("url", string: href("tags/" + index.tags[t].slug + "/"))
+                    })
+                o.set("has_tags", bool: !tags.isEmpty)
+                o.set("body", writing: { Markdown.writeHTML(post.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links, into: &$0) })
+                o.set("notice", bool: post.notice)
+                o.set("deleted", bool: post.deleted)
+                o.set(
+                    "params",
+                    o.list(of: post.params) { o, param in
+                        o.set("key", string: param.key)
+                        o.set("value", string: param.value)
+                    })
+                o.set("has_params", bool: !post.params.isEmpty)
+                o.set("listing_url", string: href(Pagination.folder(board.slug + "/", page: listingPage)))
+                o.set("listing_page", int: listingPage)
+                if let source = post.source { o.set("source", string: source) }
+                if let captured = post.captured {
+                    o.set("captured", writing: { display.dateTime(captured, into: &$0) })
+                    o.set("captured_iso", writing: { display.iso(captured, into: &$0) })
+                }
+                neighbour(&o, "prev", position - 1)
+                neighbour(&o, "next", position + 1)
+                o.set("url", string: href(folder))
+                o.set("show_body", bool: commentPage == 1)
+                o.set("comment_page", int: commentPage)
+            })
+        let comments = threadContext(&o, ref, post.comments, page: commentPage, folder: folder, links: &links)
         extra.attachments = links.attachments
         extra.diagnostics = links.diagnostics
         extra.linkTargets = links.lookedUp
         let pagination = Pagination(total: post.comments.count, perPage: site.config.commentsPerPage)
-        return [
-            "post": .object(object), "comments": .list(comments), "has_comments": .bool(!comments.isEmpty),
-            "comment_pages": .object(["pager": pagerContext(pagination, current: commentPage, folder: folder)]),
-        ]
+        o.set("comments", comments)
+        o.set("has_comments", bool: comments.count > 0)
+        o.set("comment_pages", o.object { o in o.set("pager", pagerContext(&o, pagination, current: commentPage, folder: folder)) })
     }
 
     /// The comments in thread order: each followed by its replies, depth-first, without recursion.
@@ -108,8 +134,10 @@ extension SiteRenderer {
         }
     }
 
-    /// One page of a post's comment thread; replies link to their parent, on whichever page it is.
-    func threadContext(_ ref: PostRef, _ comments: [Comment], page: Int, folder: String, links: inout ContentLinks) -> [TemplateValue] {
+    /// One page of a post's comment thread, as a list; replies link to their parent, on whichever page it is.
+    func threadContext(
+        _ o: inout ContextBuilder, _ ref: PostRef, _ comments: [Comment], page: Int, folder: String, links: inout ContentLinks
+    ) -> TemplateContext.Value {
         // Threads longer than a page are ordered once, in init, not once per page.
         let thread = longThreads[ref] ?? Thread(comments)
         let pagination = Pagination(total: thread.order.count, perPage: site.config.commentsPerPage)
@@ -118,23 +146,27 @@ extension SiteRenderer {
             PathRules.isValidID(comments[i].id) ? "c-" + comments[i].id : "c-_" + String(i + 1)
         }
         let options = Markdown.Options(hardBreaks: true, unsafeHTML: site.config.unsafeHTML)
-        return thread.order[pagination.rows(ofPage: page)].map { i, depth in
+        return o.list(of: thread.order[pagination.rows(ofPage: page)]) { o, entry in
+            let (i, depth) = entry
             let comment = comments[i]
-            var object: TemplateObject = [
-                "id": .string(comment.id), "anchor": .string(anchor(i)), "author": .string(comment.author),
-                "date": .string(display.dateTime(comment.date)), "date_iso": .string(display.iso(comment.date)),
-                "body": .string(comment.deleted && comment.body.isEmpty ? "" : Markdown.html(comment.body, options: options, links: &links)),
-                "recommends": .int(comment.recommends), "has_recommends": .bool(comment.recommends > 0), "deleted": .bool(comment.deleted),
-                "depth": .int(min(depth, Self.maxCommentDepth)), "is_reply": .bool(comment.replyTo != nil),
-            ]
+            o.set("id", string: comment.id)
+            o.set("anchor", string: anchor(i))
+            o.set("author", string: comment.author)
+            o.set("date", writing: { display.dateTime(comment.date, into: &$0) })
+            o.set("date_iso", writing: { display.iso(comment.date, into: &$0) })
+            o.set("body", writing: { if !(comment.deleted && comment.body.isEmpty) { Markdown.writeHTML(comment.body, options: options, links: &links, into: &$0) } })
+            o.set("recommends", int: comment.recommends)
+            o.set("has_recommends", bool: comment.recommends > 0)
+            o.set("deleted", bool: comment.deleted)
+            o.set("depth", int: min(depth, Self.maxCommentDepth))
+            o.set("is_reply", bool: comment.replyTo != nil)
             if let parent = comment.replyTo, let p = thread.indexOfID[parent] {
                 let parentPage = pagination.page(ofRow: thread.displayPosition[p])
                 let prefix = parentPage == page ? "" : href(Pagination.folder(folder, page: parentPage))
-                object["reply_to_author"] = .string(comments[p].author)
-                object["reply_to_anchor"] = .string(anchor(p))
-                object["reply_to_url"] = .string(prefix + "#" + anchor(p))
+                o.set("reply_to_author", string: comments[p].author)
+                o.set("reply_to_anchor", string: anchor(p))
+                o.set("reply_to_url", string: prefix + "#" + anchor(p))
             }
-            return .object(object)
         }
     }
 }

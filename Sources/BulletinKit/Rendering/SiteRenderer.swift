@@ -10,9 +10,9 @@ public struct SiteRenderer: Sendable {
     /// Absolute-path prefix of every href (`/` or `/mirror/`).
     let base: String
     /// Row context of every post, by board and post.
-    let rows: [[TemplateObject]]
+    let rows: [[TemplateContext]]
     /// The `site` context, by current board (the last one for no board).
-    let siteContexts: [TemplateValue]
+    let siteContexts: [TemplateContext]
     /// Post URL by content path (`free/2024/812301.md`), to turn links between posts into post URLs.
     let postURLs: [String: String]
     /// Threads longer than one page, ordered once for all their pages.
@@ -33,7 +33,7 @@ public struct SiteRenderer: Sendable {
     ///   - index, archive, postURLs: those of a renderer of a site whose posts differ from this
     ///     one's in nothing they are made of, when there is one.
     init(
-        site: Site, engine: any TemplateEngine, contentRoot: String, rows: [[TemplateObject?]]?, threads: [PostRef: Thread]?, index: SiteIndex?,
+        site: Site, engine: any TemplateEngine, contentRoot: String, rows: [[TemplateContext?]]?, threads: [PostRef: Thread]?, index: SiteIndex?,
         archive: Archive?, postURLs: [String: String]?, jobs: Int = ProcessInfoCores.count
     ) {
         self.site = site
@@ -72,44 +72,65 @@ public struct SiteRenderer: Sendable {
             }
         }
         let config = site.config
-        var contexts: [TemplateValue] = []
-        for current in 0...site.boards.count {
-            let boards: [TemplateValue] = site.boards.enumerated().map { b, board in
-                .object([
-                    "slug": .string(board.slug), "title": .string(board.title), "description": .string(board.description),
-                    "url": .string(base + board.slug + "/"), "best_url": .string(base + board.slug + "/best/"),
-                    "feed_url": .string(base + board.slug + "/feed.xml"), "current": .bool(b == current),
-                ])
+        self.siteContexts = (0...site.boards.count).map { current in
+            var b = ContextBuilder()
+            let root = b.object { o in
+                o.set("title", string: config.title)
+                o.set("description", string: config.description)
+                o.set("language", string: config.language)
+                o.set("base", string: base)
+                o.set("base_url", string: config.baseURL)
+                o.set("home_url", string: base)
+                o.set("tags_url", string: base + "tags/")
+                o.set("archive_url", string: base + "archive/")
+                o.set("feed_url", string: base + "feed.xml")
+                o.set(
+                    "boards",
+                    o.list(of: site.boards.enumerated()) { o, element in
+                        let (b, board) = element
+                        o.set("slug", string: board.slug)
+                        o.set("title", string: board.title)
+                        o.set("description", string: board.description)
+                        o.set("url", string: base + board.slug + "/")
+                        o.set("best_url", string: base + board.slug + "/best/")
+                        o.set("feed_url", string: base + board.slug + "/feed.xml")
+                        o.set("current", bool: b == current)
+                    })
             }
-            contexts.append(
-                .object([
-                    "title": .string(config.title), "description": .string(config.description), "language": .string(config.language),
-                    "base": .string(base), "base_url": .string(config.baseURL), "home_url": .string(base),
-                    "tags_url": .string(base + "tags/"), "archive_url": .string(base + "archive/"),
-                    "feed_url": .string(base + "feed.xml"), "boards": .list(boards),
-                ]))
+            return b.finish(root: root)
         }
-        self.siteContexts = contexts
     }
 
     /// A post's row in listings, made once in `init` unless the site is big.
-    func row(_ ref: PostRef) -> TemplateObject {
+    func row(_ ref: PostRef) -> TemplateContext {
         if !rows.isEmpty { return rows[ref.board][ref.post] }
         let board = site.boards[ref.board]
         return Self.row(board.posts[ref.post], board: board, base: base, display: display)
     }
 
     /// A post's row in listings.
-    static func row(_ post: Post, board: Board, base: String, display: DateDisplay) -> TemplateObject {
-        [
-            "url": .string(base + board.slug + "/" + post.id + "/"), "id": .string(post.id), "title": .string(post.title),
-            "author": .string(post.author), "comment_count": .int(post.commentCount), "has_comments": .bool(post.commentCount > 0),
-            "date": .string(display.shortDate(post.date)), "date_iso": .string(display.iso(post.date)),
-            "activity": .string(display.dateTime(post.updated)), "activity_iso": .string(display.iso(post.updated)),
-            "views": .int(post.views), "recommends": .int(post.recommends), "has_recommends": .bool(post.recommends > 0),
-            "notice": .bool(post.notice), "deleted": .bool(post.deleted),
-            "board_title": .string(board.title), "board_url": .string(base + board.slug + "/"),
-        ]
+    static func row(_ post: Post, board: Board, base: String, display: DateDisplay) -> TemplateContext {
+        var b = ContextBuilder(capacity: 320)
+        let root = b.object { o in
+            o.set("url", string: base + board.slug + "/" + post.id + "/")
+            o.set("id", string: post.id)
+            o.set("title", string: post.title)
+            o.set("author", string: post.author)
+            o.set("comment_count", int: post.commentCount)
+            o.set("has_comments", bool: post.commentCount > 0)
+            o.set("date", writing: { display.shortDate(post.date, into: &$0) })
+            o.set("date_iso", writing: { display.iso(post.date, into: &$0) })
+            o.set("activity", writing: { display.dateTime(post.updated, into: &$0) })
+            o.set("activity_iso", writing: { display.iso(post.updated, into: &$0) })
+            o.set("views", int: post.views)
+            o.set("recommends", int: post.recommends)
+            o.set("has_recommends", bool: post.recommends > 0)
+            o.set("notice", bool: post.notice)
+            o.set("deleted", bool: post.deleted)
+            o.set("board_title", string: board.title)
+            o.set("board_url", string: base + board.slug + "/")
+        }
+        return b.finish(root: root)
     }
 
     // MARK: The pages
@@ -200,171 +221,230 @@ public struct SiteRenderer: Sendable {
 
     // MARK: Contexts
 
-    func context(_ page: PageSpec, extra: inout Rendered) -> TemplateObject {
-        var context: TemplateObject
-        var title: String
-        var currentBoard: Int?
-        var feed = base + "feed.xml"
-        switch page {
-        case .home:
-            title = site.config.title
-            context = homeContext()
-        case .board(let b, let n), .best(let b, let n):
-            let board = site.boards[b]
-            let isBest = if case .best = page { true } else { false }
-            currentBoard = b
-            feed = base + board.slug + "/feed.xml"
-            let refs = isBest ? index.boards[b].best : index.boards[b].listing
-            title = isBest ? board.title + " 추천글" : board.title
-            var listing = listingContext(
-                refs, page: n, perPage: board.perPage, folder: board.slug + (isBest ? "/best/" : "/"), title: title,
-                description: board.description, showBoard: false)
-            listing["board"] = boardContext(b)
-            listing["tab_all"] = .bool(!isBest)
-            listing["tab_best"] = .bool(isBest)
-            context = ["listing": .object(listing)]
-            if n > 1 { title += " (\(n)쪽)" }
-        case .post(let ref), .postComments(let ref, _):
-            let commentPage = if case .postComments(_, let n) = page { n } else { 1 }
-            currentBoard = ref.board
-            feed = base + site.boards[ref.board].slug + "/feed.xml"
-            let post = site.boards[ref.board].posts[ref.post]
-            title = commentPage == 1 ? post.title : post.title + " (댓글 \(commentPage)쪽)"
-            context = postContext(ref, commentPage: commentPage, extra: &extra)
-        case .tags:
-            title = "태그"
-            let tags: [TemplateValue] = index.tags.map { tag in
-                .object(["name": .string(tag.name), "url": .string(href("tags/" + tag.slug + "/")), "count": .int(tag.posts.count)])
+    func context(_ page: PageSpec, extra: inout Rendered) -> TemplateContext {
+        var b = ContextBuilder(capacity: 8192)
+        let root = b.object { o in
+            var title: String
+            var currentBoard: Int?
+            var feed = base + "feed.xml"
+            switch page {
+            case .home:
+                title = site.config.title
+                homeContext(&o)
+            case .board(let b, let n), .best(let b, let n):
+                let board = site.boards[b]
+                let isBest = if case .best = page { true } else { false }
+                currentBoard = b
+                feed = base + board.slug + "/feed.xml"
+                let refs = isBest ? index.boards[b].best : index.boards[b].listing
+                title = isBest ? board.title + " 추천글" : board.title
+                let listingTitle = title
+                o.set(
+                    "listing",
+                    o.object { l in
+                        listingContext(
+                            &l, refs, page: n, perPage: board.perPage, folder: board.slug + (isBest ? "/best/" : "/"), title: listingTitle,
+                            description: board.description, showBoard: false)
+                        l.set("board", boardContext(&l, b))
+                        l.set("tab_all", bool: !isBest)
+                        l.set("tab_best", bool: isBest)
+                    })
+                if n > 1 { title += " (\(n)쪽)" }
+            case .post(let ref), .postComments(let ref, _):
+                let commentPage = if case .postComments(_, let n) = page { n } else { 1 }
+                currentBoard = ref.board
+                feed = base + site.boards[ref.board].slug + "/feed.xml"
+                let post = site.boards[ref.board].posts[ref.post]
+                title = commentPage == 1 ? post.title : post.title + " (댓글 \(commentPage)쪽)"
+                postContext(&o, ref, commentPage: commentPage, extra: &extra)
+            case .tags:
+                title = "태그"
+                o.set(
+                    "tags",
+                    o.list(of: index.tags) { o, tag in
+                        o.set("name", string: tag.name)
+                        o.set("url", string: href("tags/" + tag.slug + "/"))
+                        o.set("count", int: tag.posts.count)
+                    })
+                o.set("tag_count", int: index.tags.count)
+            case .tag(let t, let n):
+                let tag = index.tags[t]
+                title = "#" + tag.name
+                let folder = "tags/" + tag.slug + "/"
+                o.set(
+                    "tag",
+                    o.object { o in
+                        o.set("name", string: tag.name)
+                        o.set("url", string: href(folder))
+                    })
+                let listingTitle = title
+                o.set(
+                    "listing",
+                    o.object { l in
+                        listingContext(&l, tag.posts, page: n, perPage: site.config.perPage, folder: folder, title: listingTitle, description: "", showBoard: true)
+                    })
+                if n > 1 { title += " (\(n)쪽)" }
+            case .archive:
+                title = "보관함"
+                o.set("years", o.list { l in for year in archive.years { l.append(yearContext(&l, year)) } })
+            case .archiveYear(let y, let n):
+                let year = archive.years.first { $0.year == y }!
+                title = "\(y)년"
+                archivePeriod(
+                    &o, label: title, level: "year", parents: [], children: year.months.map { ("\($0.month)월", Archive.folder(year: y, month: $0.month), $0.posts.count) },
+                    posts: year.posts, page: n, folder: Archive.folder(year: y))
+                if n > 1 { title += " (\(n)쪽)" }
+            case .archiveMonth(let y, let m, let n):
+                let month = archive.years.first { $0.year == y }!.months.first { $0.month == m }!
+                title = "\(y)년 \(m)월"
+                archivePeriod(
+                    &o, label: title, level: "month", parents: [("\(y)년", Archive.folder(year: y))],
+                    children: month.days.map { ("\($0.day)일", Archive.folder(year: y, month: m, day: $0.day), $0.posts.count) }, posts: month.posts, page: n,
+                    folder: Archive.folder(year: y, month: m))
+                if n > 1 { title += " (\(n)쪽)" }
+            case .archiveDay(let y, let m, let d, let n):
+                let day = archive.years.first { $0.year == y }!.months.first { $0.month == m }!.days.first { $0.day == d }!
+                title = "\(y)년 \(m)월 \(d)일"
+                archivePeriod(
+                    &o, label: title, level: "day", parents: [("\(y)년", Archive.folder(year: y)), ("\(m)월", Archive.folder(year: y, month: m))],
+                    children: [], posts: day.posts, page: n, folder: Archive.folder(year: y, month: m, day: d))
+                if n > 1 { title += " (\(n)쪽)" }
+            case .notFound:
+                title = "페이지를 찾을 수 없습니다"
             }
-            context = ["tags": .list(tags), "tag_count": .int(tags.count)]
-        case .tag(let t, let n):
-            let tag = index.tags[t]
-            title = "#" + tag.name
-            let folder = "tags/" + tag.slug + "/"
-            context = [
-                "tag": .object(["name": .string(tag.name), "url": .string(href(folder))]),
-                "listing": .object(
-                    listingContext(tag.posts, page: n, perPage: site.config.perPage, folder: folder, title: title, description: "", showBoard: true)),
-            ]
-            if n > 1 { title += " (\(n)쪽)" }
-        case .archive:
-            title = "보관함"
-            context = ["years": .list(archive.years.map(yearContext))]
-        case .archiveYear(let y, let n):
-            let year = archive.years.first { $0.year == y }!
-            title = "\(y)년"
-            let children: [TemplateValue] = year.months.map {
-                .object(["label": .string("\($0.month)월"), "url": .string(href(Archive.folder(year: y, month: $0.month))), "count": .int($0.posts.count)])
-            }
-            context = archivePeriod(
-                label: title, level: "year", parents: [], children: children, posts: year.posts, page: n, folder: Archive.folder(year: y))
-            if n > 1 { title += " (\(n)쪽)" }
-        case .archiveMonth(let y, let m, let n):
-            let month = archive.years.first { $0.year == y }!.months.first { $0.month == m }!
-            title = "\(y)년 \(m)월"
-            let children: [TemplateValue] = month.days.map {
-                .object([
-                    "label": .string("\($0.day)일"), "url": .string(href(Archive.folder(year: y, month: m, day: $0.day))),
-                    "count": .int($0.posts.count),
-                ])
-            }
-            let parents: [TemplateValue] = [.object(["label": .string("\(y)년"), "url": .string(href(Archive.folder(year: y)))])]
-            context = archivePeriod(
-                label: title, level: "month", parents: parents, children: children, posts: month.posts, page: n,
-                folder: Archive.folder(year: y, month: m))
-            if n > 1 { title += " (\(n)쪽)" }
-        case .archiveDay(let y, let m, let d, let n):
-            let day = archive.years.first { $0.year == y }!.months.first { $0.month == m }!.days.first { $0.day == d }!
-            title = "\(y)년 \(m)월 \(d)일"
-            let parents: [TemplateValue] = [
-                .object(["label": .string("\(y)년"), "url": .string(href(Archive.folder(year: y)))]),
-                .object(["label": .string("\(m)월"), "url": .string(href(Archive.folder(year: y, month: m)))]),
-            ]
-            context = archivePeriod(
-                label: title, level: "day", parents: parents, children: [], posts: day.posts, page: n,
-                folder: Archive.folder(year: y, month: m, day: d))
-            if n > 1 { title += " (\(n)쪽)" }
-        case .notFound:
-            title = "페이지를 찾을 수 없습니다"
-            context = [:]
+            let folder = self.folder(page)
+            o.set("site", o.include(siteContexts[currentBoard ?? site.boards.count]))
+            let pageTitle = title
+            let pageFeed = feed
+            o.set(
+                "page",
+                o.object { o in
+                    o.set("kind", string: page.template)
+                    o.set("title", string: pageTitle)
+                    o.set("url", string: page == .notFound ? base + "404.html" : href(folder))
+                    o.set("canonical", string: page == .notFound ? absolute("404.html") : absolute(folder))
+                    o.set("feed_url", string: pageFeed)
+                })
         }
-        let folder = self.folder(page)
-        context["site"] = siteContexts[currentBoard ?? site.boards.count]
-        context["page"] = .object([
-            "kind": .string(page.template), "title": .string(title), "url": .string(page == .notFound ? base + "404.html" : href(folder)),
-            "canonical": .string(page == .notFound ? absolute("404.html") : absolute(folder)), "feed_url": .string(feed),
-        ])
-        return context
+        return b.finish(root: root)
     }
 
-    func boardContext(_ b: Int) -> TemplateValue {
+    func boardContext(_ o: inout ContextBuilder, _ b: Int) -> TemplateContext.Value {
         let board = site.boards[b]
-        return .object([
-            "slug": .string(board.slug), "title": .string(board.title), "url": .string(base + board.slug + "/"),
-            "best_url": .string(base + board.slug + "/best/"), "feed_url": .string(base + board.slug + "/feed.xml"),
-        ])
-    }
-
-    func homeContext() -> TemplateObject {
-        let boards: [TemplateValue] = site.boards.enumerated().map { b, board in
-            let refs = index.boards[b].listing.lazy.filter { !board.posts[$0.post].notice }.prefix(10)
-            return .object([
-                "slug": .string(board.slug), "title": .string(board.title), "description": .string(board.description),
-                "url": .string(base + board.slug + "/"), "best_url": .string(base + board.slug + "/best/"),
-                "post_count": .int(board.posts.count), "rows": .list(refs.map { .object(row($0)) }),
-            ])
+        return o.object { o in
+            o.set("slug", string: board.slug)
+            o.set("title", string: board.title)
+            o.set("url", string: base + board.slug + "/")
+            o.set("best_url", string: base + board.slug + "/best/")
+            o.set("feed_url", string: base + board.slug + "/feed.xml")
         }
-        return ["boards": .list(boards)]
     }
 
+    func homeContext(_ o: inout ContextBuilder) {
+        o.set(
+            "boards",
+            o.list(of: site.boards.enumerated()) { o, element in
+                let (b, board) = element
+                let refs = index.boards[b].listing.lazy.filter { !board.posts[$0.post].notice }.prefix(10)
+                o.set("slug", string: board.slug)
+                o.set("title", string: board.title)
+                o.set("description", string: board.description)
+                o.set("url", string: base + board.slug + "/")
+                o.set("best_url", string: base + board.slug + "/best/")
+                o.set("post_count", int: board.posts.count)
+                o.set("rows", o.list { l in for ref in refs { l.append(l.include(row(ref))) } })
+            })
+    }
+
+    /// Sets the fields of a listing on the object being made.
     func listingContext(
-        _ refs: [PostRef], page: Int, perPage: Int, folder: String, title: String, description: String, showBoard: Bool
-    ) -> TemplateObject {
+        _ o: inout ContextBuilder, _ refs: [PostRef], page: Int, perPage: Int, folder: String, title: String, description: String, showBoard: Bool
+    ) {
         let pagination = Pagination(total: refs.count, perPage: perPage)
-        let rows: [TemplateValue] = refs[pagination.rows(ofPage: page)].map { .object(row($0)) }
-        return [
-            "title": .string(title), "description": .string(description), "total": .int(refs.count), "empty": .bool(refs.isEmpty),
-            "show_board": .bool(showBoard), "rows": .list(rows), "pager": pagerContext(pagination, current: page, folder: folder),
-        ]
+        o.set("title", string: title)
+        o.set("description", string: description)
+        o.set("total", int: refs.count)
+        o.set("empty", bool: refs.isEmpty)
+        o.set("show_board", bool: showBoard)
+        o.set("rows", o.list { l in for ref in refs[pagination.rows(ofPage: page)] { l.append(l.include(row(ref))) } })
+        o.set("pager", pagerContext(&o, pagination, current: page, folder: folder))
     }
 
-    func pagerContext(_ pagination: Pagination, current: Int, folder: String) -> TemplateValue {
+    func pagerContext(_ o: inout ContextBuilder, _ pagination: Pagination, current: Int, folder: String) -> TemplateContext.Value {
         let total = pagination.pageCount
-        func url(_ n: Int) -> TemplateValue { .string(href(Pagination.folder(folder, page: n))) }
+        func url(_ n: Int) -> String { href(Pagination.folder(folder, page: n)) }
         let window = pagination.window(around: current)
-        let pages: [TemplateValue] = window.map { n in .object(["number": .int(n), "url": url(n), "current": .bool(n == current)]) }
-        return .object([
-            "show": .bool(total > 1), "current": .int(current), "total": .int(total),
-            "has_prev": .bool(current > 1), "prev_url": url(max(1, current - 1)),
-            "has_next": .bool(current < total), "next_url": url(min(total, current + 1)),
-            "first_url": url(1), "last_url": url(total),
-            "show_first": .bool(window.lowerBound > 1), "show_last": .bool(window.upperBound < total),
-            "gap_before": .bool(window.lowerBound > 2), "gap_after": .bool(window.upperBound < total - 1),
-            "pages": .list(pages),
-        ])
-    }
-
-    func yearContext(_ year: Archive.Year) -> TemplateValue {
-        let months: [TemplateValue] = year.months.map {
-            .object([
-                "month": .int($0.month), "label": .string("\($0.month)월"), "url": .string(href(Archive.folder(year: year.year, month: $0.month))),
-                "count": .int($0.posts.count),
-            ])
+        return o.object { o in
+            o.set("show", bool: total > 1)
+            o.set("current", int: current)
+            o.set("total", int: total)
+            o.set("has_prev", bool: current > 1)
+            o.set("prev_url", string: url(max(1, current - 1)))
+            o.set("has_next", bool: current < total)
+            o.set("next_url", string: url(min(total, current + 1)))
+            o.set("first_url", string: url(1))
+            o.set("last_url", string: url(total))
+            o.set("show_first", bool: window.lowerBound > 1)
+            o.set("show_last", bool: window.upperBound < total)
+            o.set("gap_before", bool: window.lowerBound > 2)
+            o.set("gap_after", bool: window.upperBound < total - 1)
+            o.set(
+                "pages",
+                o.list(of: window) { o, n in
+                    o.set("number", int: n)
+                    o.set("url", string: url(n))
+                    o.set("current", bool: n == current)
+                })
         }
-        return .object([
-            "year": .int(year.year), "url": .string(href(Archive.folder(year: year.year))), "count": .int(year.posts.count),
-            "months": .list(months),
-        ])
     }
 
+    func yearContext(_ o: inout ContextBuilder, _ year: Archive.Year) -> TemplateContext.Value {
+        o.object { o in
+            o.set("year", int: year.year)
+            o.set("url", string: href(Archive.folder(year: year.year)))
+            o.set("count", int: year.posts.count)
+            o.set(
+                "months",
+                o.list(of: year.months) { o, month in
+                    o.set("month", int: month.month)
+                    o.set("label", string: "\(month.month)월")
+                    o.set("url", string: href(Archive.folder(year: year.year, month: month.month)))
+                    o.set("count", int: month.posts.count)
+                })
+        }
+    }
+
+    /// Sets the fields of an archive period's page on the object being made.
+    /// - Parameters:
+    ///   - parents: label and folder of each enclosing period.
+    ///   - children: label, folder and post count of each period inside.
     func archivePeriod(
-        label: String, level: String, parents: [TemplateValue], children: [TemplateValue], posts: [PostRef], page: Int, folder: String
-    ) -> TemplateObject {
-        [
-            "archive": .object([
-                "label": .string(label), "level": .string(level), "parents": .list(parents), "children": .list(children),
-            ]),
-            "listing": .object(listingContext(posts, page: page, perPage: site.config.perPage, folder: folder, title: label, description: "", showBoard: true)),
-        ]
+        _ o: inout ContextBuilder, label: String, level: String, parents: [(String, String)], children: [(String, String, Int)],
+        posts: [PostRef], page: Int, folder: String
+    ) {
+        o.set(
+            "archive",
+            o.object { o in
+                o.set("label", string: label)
+                o.set("level", string: level)
+                o.set(
+                    "parents",
+                    o.list(of: parents) { o, parent in
+                        o.set("label", string: parent.0)
+                        o.set("url", string: href(parent.1))
+                    })
+                o.set(
+                    "children",
+                    o.list(of: children) { o, child in
+                        o.set("label", string: child.0)
+                        o.set("url", string: href(child.1))
+                        o.set("count", int: child.2)
+                    })
+            })
+        o.set(
+            "listing",
+            o.object { l in
+                listingContext(&l, posts, page: page, perPage: site.config.perPage, folder: folder, title: label, description: "", showBoard: true)
+            })
     }
 }

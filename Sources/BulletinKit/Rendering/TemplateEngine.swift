@@ -3,15 +3,14 @@
 public protocol TemplateEngine: Sendable {
     /// Whether the theme has a template of this name.
     func hasTemplate(named name: String) -> Bool
-    /// Renders template `name` with `context`.
-    func render(_ name: String, context: TemplateObject) -> String
-    /// `render`, as UTF-8 bytes: what pages are written as.
-    func renderBytes(_ name: String, context: TemplateObject) -> [UInt8]
+    /// Renders template `name` with `context`, as UTF-8 bytes: what pages are written as.
+    func renderBytes(_ name: String, context: consuming TemplateContext) -> [UInt8]
 }
 
 extension TemplateEngine {
-    public func renderBytes(_ name: String, context: TemplateObject) -> [UInt8] {
-        Array(render(name, context: context).utf8)
+    /// Renders template `name` with the values of `context`.
+    public func render(_ name: String, context: TemplateObject) -> String {
+        String(decoding: renderBytes(name, context: TemplateContext(context)), as: UTF8.self)
     }
 }
 

@@ -27,6 +27,10 @@ public struct TemplateObject: Sendable {
         entries = []
     }
 
+    init(entries: [Field]) {
+        self.entries = entries
+    }
+
     public init(_ fields: [String: TemplateValue]) {
         entries = fields.map { Field(key: TemplateKey($0.key), value: $0.value) }
     }
@@ -60,8 +64,7 @@ public struct TemplateObject: Sendable {
     }
 }
 
-/// A field name with its hash (FNV-1a of its UTF-8 bytes: the same in every run, and cheap for
-/// the short names templates use).
+/// A field name with its hash (``hash(_:)`` of its UTF-8 bytes).
 struct TemplateKey: Sendable, Equatable {
     let name: String
     let hash: UInt64
@@ -69,11 +72,23 @@ struct TemplateKey: Sendable, Equatable {
     init(_ name: String) {
         self.name = name
         var copy = name
-        self.hash = copy.withUTF8 { bytes in
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            return hash
+        self.hash = copy.withUTF8 { Self.hash(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Not a hash to spread keys over buckets: a quick fingerprint that tells most names apart
+    /// before their bytes are compared (names of up to 8 bytes it tells apart exactly). Pages set
+    /// a million fields, each with a name hashed where it is set.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let count = bytes.count
+        if count >= 8 {
+            let first = bytes.loadUnaligned(as: UInt64.self)
+            let last = bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return (first &* 0x9E37_79B9_7F4A_7C15) ^ ((last << 29) | (last >> 35)) ^ UInt64(count)
         }
+        var hash: UInt64 = 0
+        for byte in bytes { hash = hash << 8 | UInt64(byte) }
+        return hash
     }
 }
 

@@ -58,7 +58,7 @@ public final class LiveSite: Sendable {
         var generated: [String: Int]
         var staticCount: Int
         /// Listing rows by row revision, long threads by revision.
-        var rows: [Int: TemplateObject]
+        var rows: [Int: TemplateContext]
         var threads: [Int: SiteRenderer.Thread]
     }
 
@@ -312,7 +312,7 @@ public final class LiveSite: Sendable {
         let revisions = state.assembled!.revisions
         // Rows and long threads of posts that did not change are reused.
         let previous = full ? nil : state.built
-        let cachedRows: [[TemplateObject?]]? = previous.map { previous in revisions.rows.map { $0.map { previous.rows[$0] } } }
+        let cachedRows: [[TemplateContext?]]? = previous.map { previous in revisions.rows.map { $0.map { previous.rows[$0] } } }
         var cachedThreads: [PostRef: SiteRenderer.Thread] = [:]
         if let previous, !previous.threads.isEmpty {
             for (b, board) in revisions.posts.enumerated() {
@@ -413,7 +413,7 @@ public final class LiveSite: Sendable {
             steps.end("feeds")
 
             let staticCount = try previous?.staticCount ?? builder.copyStaticFiles(of: site, to: output).count
-            var rows: [Int: TemplateObject] = [:]
+            var rows: [Int: TemplateContext] = [:]
             rows.reserveCapacity(site.postCount)
             var threads: [Int: SiteRenderer.Thread] = [:]
             for (b, board) in revisions.rows.enumerated() {

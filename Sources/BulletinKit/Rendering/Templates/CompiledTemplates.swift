@@ -1,15 +1,15 @@
 import Foundation
 import Synchronization
 
-/// A theme's templates, parsed once into trees of `TemplateNode`s and rendered straight from the
-/// typed `TemplateObject`: Mustache with partials, dynamic partials, template inheritance (parents
-/// and blocks), set delimiters, `{{%CONTENT_TYPE:TEXT}}` and swift-mustache's transforms.
+/// A theme's templates, parsed once into trees of `TemplateNode`s, laid out flat as a
+/// `TemplateProgram` and rendered straight from a `TemplateContext`: Mustache with partials,
+/// dynamic partials, template inheritance (parents and blocks), set delimiters, `{{%CONTENT_TYPE:TEXT}}` and swift-mustache's transforms.
 ///
 /// `{{value}}` escapes with `Escape.html`, one Unicode scalar at a time. What it does not do that
 /// swift-mustache does: lambdas, and writing a list or an object as `{{value}}` (swift-mustache
 /// writes Swift's description of it; this writes nothing).
 public struct ThemeTemplates: TemplateEngine {
-    private let templates: [[TemplateNode]]
+    private let program: TemplateProgram
     private let names: [String: Int]
     /// The largest page each template has rendered, in UTF-8 bytes: what to reserve for the next.
     private let sizes: [SizeHint]
@@ -70,22 +70,18 @@ public struct ThemeTemplates: TemplateEngine {
             }
         }
         if !errors.isEmpty { throw TemplateErrors(errors: errors) }
-        self.templates = templates
+        self.program = TemplateProgram(templates)
         self.names = index
         self.sizes = templates.map { _ in SizeHint() }
     }
 
     public func hasTemplate(named name: String) -> Bool { names[name] != nil }
 
-    public func render(_ name: String, context: TemplateObject) -> String {
-        String(decoding: renderBytes(name, context: context), as: UTF8.self)
-    }
-
-    public func renderBytes(_ name: String, context: TemplateObject) -> [UInt8] {
+    public func renderBytes(_ name: String, context: consuming TemplateContext) -> [UInt8] {
         guard let index = names[name] else { return [] }
         let hint = sizes[index].bytes.load(ordering: .relaxed)
-        var renderer = TemplateRenderer(templates: templates, names: names, context: context, capacity: hint + hint / 8 + 256)
-        renderer.render(templates[index], TemplateRenderer.Level(escapes: true, iteration: nil, indentation: "", overrides: nil))
+        var renderer = TemplateRenderer(program: program, names: names, context: context, capacity: hint + hint / 8 + 256)
+        renderer.render(template: index)
         let count = renderer.output.count
         if count > hint { sizes[index].bytes.store(count, ordering: .relaxed) }
         return renderer.output

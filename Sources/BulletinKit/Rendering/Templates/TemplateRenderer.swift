@@ -1,10 +1,13 @@
 import Foundation
 
-/// Renders `TemplateNode`s with a typed context into one string.
+/// Renders a `TemplateProgram` with a `TemplateContext` into UTF-8 bytes.
 ///
-/// The context stack is an array of `TemplateValue`s; names are looked up in the objects on it
-/// from the top, with no casts and no allocation per lookup.
+/// The context stack holds `TemplateContext.Value`s, a few integers each; names are looked up in
+/// the objects on it from the top by comparing hashes, then bytes. Nothing is allocated, copied or
+/// retained per lookup or per instruction.
 struct TemplateRenderer {
+    typealias Value = TemplateContext.Value
+
     /// The position in the list a section iterates, for `first()`, `last()`, `index()`,
     /// `even()` and `odd()`.
     struct Iteration {
@@ -12,170 +15,202 @@ struct TemplateRenderer {
         var count: Int
     }
 
-    /// What a run of nodes renders with, besides the stack: it changes at sections, partials and blocks.
+    /// What a run of instructions renders with, besides the stack: it changes at sections,
+    /// partials and blocks.
     struct Level {
         /// Whether `{{name}}` escapes (a `{{%CONTENT_TYPE:TEXT}}` turns it off).
         var escapes: Bool
         var iteration: Iteration?
-        /// Written before every line a standalone partial or block writes; empty for none.
-        var indentation: String
-        /// A parent's blocks, the outermost parent's first.
-        var overrides: [String: [TemplateNode]]?
+        /// Written before every line a standalone partial or block writes: its bytes in
+        /// `indentations`; empty for none.
+        var indentation: Range<Int>
+        /// The innermost parent whose blocks are in force (an index of `frames`), -1 for none.
+        var frame: Int
     }
 
-    let templates: [[TemplateNode]]
+    let program: TemplateProgram
     let names: [String: Int]
-    /// The page's UTF-8 bytes: appending to an array is cheaper than to a `String`, which checks
-    /// and tracks more on every append.
+    var context: TemplateContext
+    /// The page's UTF-8 bytes.
     var output: [UInt8]
-    var stack: [TemplateValue]
+    var stack: [Value]
+    /// The indentations of the levels being rendered.
+    private var indentations: [UInt8] = []
+    /// The parents being rendered, innermost last: each one's overrides (an index of
+    /// `program.overrideSets`) and the frame it is inside of.
+    private var frames: [(set: Int, parent: Int)] = []
 
-    init(templates: [[TemplateNode]], names: [String: Int], context: TemplateObject, capacity: Int) {
-        self.templates = templates
+    init(program: TemplateProgram, names: [String: Int], context: consuming TemplateContext, capacity: Int) {
+        self.program = program
         self.names = names
         self.output = []
         self.output.reserveCapacity(capacity)
-        self.stack = [.object(context)]
+        self.stack = [context.root]
         self.stack.reserveCapacity(16)
+        self.context = context
     }
 
-    /// Renders `nodes` as one level of swift-mustache's rendering: a template, a section's body
-    /// (once per item of a list), a partial or a block. Where a standalone partial or block gave
-    /// an indentation, a node's output gets it in front when the level's own output so far ends
-    /// a line, as swift-mustache does (so the first line of each item of a list does not).
-    mutating func render(_ nodes: [TemplateNode], _ level: Level) {
+    /// Renders template `index`.
+    mutating func render(template index: Int) {
+        render(program.templates[index], Level(escapes: true, iteration: nil, indentation: 0..<0, frame: -1))
+    }
+
+    /// Renders the instructions in `range` as one level of swift-mustache's rendering: a
+    /// template, a section's body (once per item of a list), a partial or a block. Where a
+    /// standalone partial or block gave an indentation, an instruction's output gets it in front
+    /// when the level's own output so far ends a line, as swift-mustache does (so the first line
+    /// of each item of a list does not).
+    mutating func render(_ range: Range<Int32>, _ level: Level) {
         var escapes = level.escapes
+        var pc = Int(range.lowerBound)
+        let end = Int(range.upperBound)
         if level.indentation.isEmpty {
-            for node in nodes { render(node, level, escapes: &escapes) }
+            while pc < end { pc = run(pc, level, escapes: &escapes) }
             return
         }
         let start = output.count
-        for node in nodes {
-            if case .text(let text) = node {
-                write(text: text, level.indentation, levelStart: start)
+        while pc < end {
+            let op = program.ops[pc]
+            if op.code == .text {
+                write(text: Int(op.a)..<Int(op.b), level.indentation, levelStart: start)
+                pc += 1
                 continue
             }
-            let indented = atLineStart(levelStart: start)
-            if indented {
-                append(level.indentation)
+            if atLineStart(levelStart: start) {
+                output.append(contentsOf: indentations[level.indentation])
                 let after = output.count
-                render(node, level, escapes: &escapes)
-                // Nothing written: no indentation either (it is spaces and tabs, a character each).
-                if output.count == after { output.removeLast(level.indentation.utf8.count) }
+                pc = run(pc, level, escapes: &escapes)
+                // Nothing written: no indentation either.
+                if output.count == after { output.removeLast(level.indentation.count) }
             } else {
-                render(node, level, escapes: &escapes)
+                pc = run(pc, level, escapes: &escapes)
             }
         }
     }
 
-    private mutating func render(_ node: TemplateNode, _ level: Level, escapes: inout Bool) {
-        switch node {
-        case .text(let text):
-            append(text)
+    /// Runs the instruction at `pc`; gives the next one's index.
+    private mutating func run(_ pc: Int, _ level: Level, escapes: inout Bool) -> Int {
+        let op = program.ops[pc]
+        switch op.code {
+        case .text:
+            appendProgramBytes(Int(op.a)..<Int(op.b))
 
-        case .value(let name, let escaped):
-            if let value = lookup(name, level) {
-                write(value: value, escaped: escaped && escapes)
-            }
+        case .value:
+            if let value = lookup(Int(op.a), level) { write(value, escaped: op.b != 0 && escapes) }
 
-        case .section(let name, let body):
-            guard let value = lookup(name, level) else { return }
-            switch value {
-            case .bool(let on):
-                if on {
-                    render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, overrides: level.overrides))
-                }
-            case .list(let items):
-                for (index, item) in items.enumerated() {
-                    stack.append(item)
-                    render(
-                        body,
-                        Level(
-                            escapes: escapes, iteration: Iteration(index: index, count: items.count), indentation: level.indentation,
-                            overrides: level.overrides))
+        case .section:
+            let body = Int32(pc + 1)..<op.b
+            guard let value = lookup(Int(op.a), level) else { return Int(op.b) }
+            switch value.kind {
+            case .bool:
+                if value.start != 0 { render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, frame: level.frame)) }
+            case .list:
+                let count = Int(value.count)
+                for index in 0..<count {
+                    stack.append(context.items[value.start + index])
+                    render(body, Level(escapes: escapes, iteration: Iteration(index: index, count: count), indentation: level.indentation, frame: level.frame))
                     stack.removeLast()
                 }
             default:
                 stack.append(value)
-                render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, overrides: level.overrides))
+                render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, frame: level.frame))
                 stack.removeLast()
             }
+            return Int(op.b)
 
-        case .inverted(let name, let body):
-            switch lookup(name, level) {
-            case nil, .bool(false)?:
-                render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, overrides: level.overrides))
-            case .list(let items)? where items.isEmpty:
+        case .inverted:
+            let body = Int32(pc + 1)..<op.b
+            let value = lookup(Int(op.a), level)
+            if value == nil || (value!.kind == .bool && value!.start == 0) {
+                render(body, Level(escapes: escapes, iteration: level.iteration, indentation: level.indentation, frame: level.frame))
+            } else if value!.kind == .list && value!.count == 0 {
                 // swift-mustache pushes the empty list.
-                stack.append(.list(items))
-                render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, overrides: level.overrides))
+                stack.append(value!)
+                render(body, Level(escapes: escapes, iteration: nil, indentation: level.indentation, frame: level.frame))
                 stack.removeLast()
-            default:
-                break
+            }
+            return Int(op.b)
+
+        case .partial:
+            if op.a >= 0 { renderPartial(Int(op.a), indentation: Int(op.b), overrides: Int(op.c), level) }
+
+        case .dynamicPartial:
+            if let value = lookup(Int(op.a), level), value.kind == .string, let index = names[context.string(value)] {
+                renderPartial(index, indentation: Int(op.b), overrides: Int(op.c), level)
             }
 
-        case .partial(let index, let indentation, let overrides):
-            guard let index else { return }
-            renderPartial(index, indentation: indentation, overrides: overrides, level)
+        case .block:
+            let body = override(of: op.a, in: level.frame) ?? (Int32(pc + 1)..<op.b)
+            render(body, Level(escapes: escapes, iteration: nil, indentation: join(level.indentation, Int(op.c)), frame: level.frame))
+            return Int(op.b)
 
-        case .dynamicPartial(let name, let indentation, let overrides):
-            guard case .string(let partial)? = lookup(name, level), let index = names[partial] else { return }
-            renderPartial(index, indentation: indentation, overrides: overrides, level)
-
-        case .block(let name, let body, let indentation):
-            render(
-                level.overrides?[name] ?? body,
-                Level(
-                    escapes: escapes, iteration: nil, indentation: Self.join(level.indentation, indentation), overrides: level.overrides))
-
-        case .blockDefinition:
-            break
-
-        case .contentType(let on):
-            escapes = on
+        case .contentType:
+            escapes = op.a != 0
         }
+        return pc + 1
     }
 
-    private mutating func renderPartial(_ index: Int, indentation: String?, overrides: [String: [TemplateNode]]?, _ level: Level) {
-        var inherited = level.overrides
-        if let overrides {
-            if let outer = inherited {
-                inherited = outer.merging(overrides) { outer, _ in outer }
-            } else {
-                inherited = overrides
+    /// - Parameters:
+    ///   - indentation: an index of `program.strings`, -1 for none.
+    ///   - overrides: an index of `program.overrideSets`, -1 for none.
+    private mutating func renderPartial(_ index: Int, indentation: Int, overrides: Int, _ level: Level) {
+        var frame = level.frame
+        if overrides >= 0 {
+            frames.append((overrides, level.frame))
+            frame = frames.count - 1
+        }
+        let indented = indentation >= 0 ? join(level.indentation, indentation) : level.indentation
+        render(program.templates[index], Level(escapes: true, iteration: nil, indentation: indented, frame: frame))
+        if overrides >= 0 { frames.removeLast() }
+    }
+
+    /// The body that the parents in force give block `block`: the outermost parent's.
+    private func override(of block: Int32, in frame: Int) -> Range<Int32>? {
+        var found: Range<Int32>?
+        var frame = frame
+        while frame >= 0 {
+            let (set, parent) = frames[frame]
+            for override in program.overrides[Int(program.overrideSets[set].lowerBound)..<Int(program.overrideSets[set].upperBound)]
+            where override.block == block {
+                found = override.body
             }
+            frame = parent
         }
-        let indented = indentation.map { Self.join(level.indentation, $0) } ?? level.indentation
-        render(templates[index], Level(escapes: true, iteration: nil, indentation: indented, overrides: inherited))
+        return found
     }
 
-    private static func join(_ outer: String, _ inner: String) -> String {
-        inner.isEmpty ? outer : outer.isEmpty ? inner : outer + inner
+    /// `outer` followed by indentation `inner` (an index of `program.strings`).
+    private mutating func join(_ outer: Range<Int>, _ inner: Int) -> Range<Int> {
+        let innerBytes = program.strings[inner]
+        if innerBytes.isEmpty { return outer }
+        let start = indentations.count
+        indentations.append(contentsOf: indentations[outer])
+        indentations.append(contentsOf: program.bytes[Int(innerBytes.lowerBound)..<Int(innerBytes.upperBound)])
+        return start..<indentations.count
     }
 
     // MARK: Names
 
-    func lookup(_ name: TemplateName, _ level: Level) -> TemplateValue? {
-        var value: TemplateValue
-        var transforms = name.transforms[...]
+    mutating func lookup(_ nameIndex: Int, _ level: Level) -> Value? {
+        let name = program.names[nameIndex]
+        var transforms = Int(name.transforms.lowerBound)..<Int(name.transforms.upperBound)
+        var keys = Int(name.keys.lowerBound)..<Int(name.keys.upperBound)
+        var value: Value
         switch name.start {
         case .iteration:
-            guard let iteration = level.iteration, let transform = transforms.popFirst(),
-                let result = Self.apply(transform, to: iteration)
+            guard let iteration = level.iteration, let first = transforms.first, let result = Self.apply(program.transforms[first], to: iteration)
             else { return nil }
+            transforms = transforms.dropFirst()
             value = result
         case .top:
             value = stack[stack.count - 1]
-            for part in name.parts {
-                guard case .object(let object) = value, let child = object[part] else { return nil }
-                value = child
-            }
         case .stack:
-            let first = name.parts[0]
+            let first = program.keys[keys.lowerBound]
+            keys = keys.dropFirst()
             var index = stack.count - 1
-            var found: TemplateValue?
+            var found: Value?
             while index >= 0 {
-                if case .object(let object) = stack[index], let child = object[first] {
+                if let child = field(first, of: stack[index]) {
                     found = child
                     break
                 }
@@ -183,19 +218,33 @@ struct TemplateRenderer {
             }
             guard let found else { return nil }
             value = found
-            for part in name.parts.dropFirst() {
-                guard case .object(let object) = value, let child = object[part] else { return nil }
-                value = child
-            }
+        }
+        for key in keys {
+            guard let child = field(program.keys[key], of: value) else { return nil }
+            value = child
         }
         for transform in transforms {
-            guard let result = Self.apply(transform, to: value) else { return nil }
+            guard let result = apply(program.transforms[transform], to: value) else { return nil }
             value = result
         }
         return value
     }
 
-    static func apply(_ transform: TemplateTransform, to iteration: Iteration) -> TemplateValue? {
+    /// The field named `key` of `object`, if it is an object and has one.
+    @inline(__always)
+    private mutating func field(_ key: TemplateProgram.Key, of object: Value) -> Value? {
+        guard object.kind == .object else { return nil }
+        for i in object.start..<object.start + Int(object.count) {
+            let field = context.fields[i]
+            guard field.hash == key.hash else { continue }
+            if context.field(field, isNamed: UnsafeRawPointer(program.bytes.baseAddress! + Int(key.start)), count: Int(key.count), hash: key.hash) {
+                return field.value
+            }
+        }
+        return nil
+    }
+
+    static func apply(_ transform: TemplateTransform, to iteration: Iteration) -> Value? {
         switch transform {
         case .first: .bool(iteration.index == 0)
         case .last: .bool(iteration.index == iteration.count - 1)
@@ -206,37 +255,48 @@ struct TemplateRenderer {
         }
     }
 
-    static func apply(_ transform: TemplateTransform, to value: TemplateValue) -> TemplateValue? {
-        switch value {
-        case .string(let string):
+    /// A transform of a value; a new string or list is added to the context.
+    mutating func apply(_ transform: TemplateTransform, to value: Value) -> Value? {
+        switch value.kind {
+        case .string:
+            let string = context.string(value)
+            let result: String
             switch transform {
-            case .empty: .bool(string.isEmpty)
-            case .capitalized: .string(string.capitalized)
-            case .lowercased: .string(string.lowercased())
-            case .uppercased: .string(string.uppercased())
-            case .reversed: .string(String(string.reversed()))
-            default: nil
+            case .empty: return .bool(string.isEmpty)
+            case .capitalized: result = string.capitalized
+            case .lowercased: result = string.lowercased()
+            case .uppercased: result = string.uppercased()
+            case .reversed: result = String(string.reversed())
+            default: return nil
             }
-        case .list(let items):
+            let start = context.bytes.count
+            context.bytes.append(contentsOf: result.utf8)
+            return Value(start: start, count: Int32(context.bytes.count - start), kind: .string)
+        case .list:
+            let items = value.start..<value.start + Int(value.count)
             switch transform {
-            case .first: items.first
-            case .last: items.last
-            case .reversed: .list(items.reversed())
-            case .count: .int(items.count)
-            case .empty: .bool(items.isEmpty)
-            default: nil
+            case .first: return items.isEmpty ? nil : context.items[items.lowerBound]
+            case .last: return items.isEmpty ? nil : context.items[items.upperBound - 1]
+            case .reversed:
+                let start = context.items.count
+                for i in items.reversed() { context.items.append(context.items[i]) }
+                return Value(start: start, count: value.count, kind: .list)
+            case .count: return .int(items.count)
+            case .empty: return .bool(items.isEmpty)
+            default: return nil
             }
-        case .int(let int):
+        case .int:
+            let int = value.start
             switch transform {
-            case .equalzero: .bool(int == 0)
-            case .plusone: .int(int &+ 1)
-            case .minusone: .int(int &- 1)
-            case .even: .bool(int & 1 == 0)
-            case .odd: .bool(int & 1 == 1)
-            default: nil
+            case .equalzero: return .bool(int == 0)
+            case .plusone: return .int(int &+ 1)
+            case .minusone: return .int(int &- 1)
+            case .even: return .bool(int & 1 == 0)
+            case .odd: return .bool(int & 1 == 1)
+            default: return nil
             }
         case .bool, .object:
-            nil
+            return nil
         }
     }
 
@@ -252,35 +312,36 @@ struct TemplateRenderer {
     }
 
     @inline(__always)
-    private mutating func append(_ text: String) {
-        var text = text
-        text.withUTF8 { output.append(contentsOf: $0) }
+    private mutating func appendProgramBytes(_ range: Range<Int>) {
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: program.bytes[range]))
     }
 
     /// Text, line by line: each line that starts a line of the level's output gets the indentation.
-    private mutating func write(text: String, _ indentation: String, levelStart: Int) {
-        let bytes = text.utf8
-        var start = bytes.startIndex
-        while start < bytes.endIndex {
-            let end = bytes[start...].firstIndex(of: 10).map { bytes.index(after: $0) } ?? bytes.endIndex
-            if atLineStart(levelStart: levelStart) { append(indentation) }
-            output.append(contentsOf: bytes[start..<end])
+    private mutating func write(text: Range<Int>, _ indentation: Range<Int>, levelStart: Int) {
+        var start = text.lowerBound
+        while start < text.upperBound {
+            var end = start
+            while end < text.upperBound && program.bytes[end] != 10 { end += 1 }
+            if end < text.upperBound { end += 1 }
+            if atLineStart(levelStart: levelStart) { output.append(contentsOf: indentations[indentation]) }
+            appendProgramBytes(start..<end)
             start = end
         }
     }
 
-    private mutating func write(value: TemplateValue, escaped: Bool) {
-        switch value {
-        case .string(let string):
+    private mutating func write(_ value: Value, escaped: Bool) {
+        switch value.kind {
+        case .string:
+            let range = value.start..<value.start + Int(value.count)
             if escaped {
-                writeEscaped(string)
+                writeEscaped(range)
             } else {
-                append(string)
+                context.bytes.withUnsafeBufferPointer { output.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
             }
-        case .int(let int):
-            append(String(int))
-        case .bool(let bool):
-            append(bool ? "true" : "false")
+        case .int:
+            output.append(contentsOf: String(value.start).utf8)
+        case .bool:
+            output.append(contentsOf: (value.start != 0 ? "true" : "false").utf8)
         case .list, .object:
             // swift-mustache writes Swift's description of these; a theme has no use for that.
             break
@@ -289,9 +350,9 @@ struct TemplateRenderer {
 
     /// `Escape.html`, written straight into the output. The five characters it replaces are ASCII,
     /// so replacing bytes is replacing scalars.
-    private mutating func writeEscaped(_ string: String) {
-        var string = string
-        string.withUTF8 { bytes in
+    private mutating func writeEscaped(_ range: Range<Int>) {
+        context.bytes.withUnsafeBufferPointer { all in
+            let bytes = UnsafeBufferPointer(rebasing: all[range])
             var runStart = 0
             for index in 0..<bytes.count {
                 let replacement: StaticString
