@@ -29,7 +29,10 @@ struct NodeReader {
             error(node.mark, "\(what) must be a mapping of keys to values")
             return nil
         }
+        // A comment has a handful of keys: comparing each with the ones before costs less than
+        // hashing them into a set, which a file of many comments did for every one.
         var seen = Set<String>()
+        let fewKeys = pairs.count <= 16
         var result: [(key: String, mark: YAMLMark, value: YAMLNode)] = []
         result.reserveCapacity(pairs.count)
         for pair in pairs {
@@ -37,7 +40,8 @@ struct NodeReader {
                 error(pair.key.mark, "a key must be plain text")
                 continue
             }
-            guard seen.insert(key).inserted else {
+            let duplicate = fewKeys ? result.contains { $0.key == key } : !seen.insert(key).inserted
+            guard !duplicate else {
                 error(mark, "duplicate key '\(key)'")
                 continue
             }

@@ -209,7 +209,10 @@ enum PostLoader {
             return ([], reader.diagnostics)
         }
         var comments: [Comment] = []
-        var seen: [String: YAMLMark] = [:]
+        comments.reserveCapacity(items.count)
+        // Each comment's place in `comments`, by id.
+        var seen: [String: Int] = [:]
+        seen.reserveCapacity(items.count)
         var valid = true
         for item in items {
             guard let fields = reader.fields(of: item, what: "a comment") else {
@@ -240,10 +243,10 @@ enum PostLoader {
                     reader.warning(mark, ConfigLoader.unknownKeyMessage(key, known: commentKeys, file: "a comment"))
                 }
             }
-            let names = Set(fields.map(\.key))
-            if !names.contains("id") { reader.error(item.mark, "a comment needs an 'id'") }
-            if !names.contains("date") { reader.error(item.mark, "a comment needs a 'date'") }
-            if !names.contains("body") && !deleted { reader.error(item.mark, "a comment needs a 'body' unless it is deleted") }
+            func has(_ name: String) -> Bool { fields.contains { $0.key == name } }
+            if !has("id") { reader.error(item.mark, "a comment needs an 'id'") }
+            if !has("date") { reader.error(item.mark, "a comment needs a 'date'") }
+            if !has("body") && !deleted { reader.error(item.mark, "a comment needs a 'body' unless it is deleted") }
             guard let id, let date, body != nil || deleted else {
                 valid = false
                 continue
@@ -254,15 +257,15 @@ enum PostLoader {
                 valid = false
                 continue
             }
-            var parent: String?
+            var parent: (id: String, index: Int)?
             if let (target, mark) = replyTo {
-                if seen[target] != nil {
-                    parent = target
+                if let index = seen[target] {
+                    parent = (target, index)
                 } else {
                     reader.warning(mark, "'reply_to' names no earlier comment '\(target.prefix(40))'; shown as a top-level comment")
                 }
             }
-            seen[id] = item.mark
+            seen[id] = comments.count
             comments.append(
                 Comment(id: id, author: author, date: date, body: body ?? "", replyTo: parent, recommends: recommends, deleted: deleted))
         }

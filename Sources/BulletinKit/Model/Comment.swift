@@ -7,15 +7,21 @@ public struct Comment: Sendable {
     public var body: String
     /// The id of the comment this one answers.
     public var replyTo: String?
+    /// Where the comment this one answers is in the post's comments (always before this one):
+    /// threads are put in order by it. Set together with `replyTo`.
+    public var parentIndex: Int?
     public var recommends: Int
     public var deleted: Bool
 
-    public init(id: String, author: String, date: Timestamp, body: String, replyTo: String? = nil, recommends: Int = 0, deleted: Bool = false) {
+    public init(
+        id: String, author: String, date: Timestamp, body: String, replyTo: (id: String, index: Int)? = nil, recommends: Int = 0, deleted: Bool = false
+    ) {
         self.id = id
         self.author = author
         self.date = date
         self.body = body
-        self.replyTo = replyTo
+        self.replyTo = replyTo?.id
+        self.parentIndex = replyTo?.index
         self.recommends = recommends
         self.deleted = deleted
     }

@@ -97,21 +97,30 @@ extension SiteRenderer {
     /// The comments in thread order: each followed by its replies, depth-first, without recursion.
     /// Gives each comment's index in `comments` and its nesting depth.
     static func threadOrder(_ comments: [Comment]) -> [(index: Int, depth: Int)] {
-        var children: [String: [Int]] = [:]
+        // Each comment's first reply and next sibling: the replies of a comment in their order.
+        var firstReply = [Int](repeating: -1, count: comments.count)
+        var lastReply = [Int](repeating: -1, count: comments.count)
+        var nextSibling = [Int](repeating: -1, count: comments.count)
         var roots: [Int] = []
         for (i, comment) in comments.enumerated() {
-            if let parent = comment.replyTo {
-                children[parent, default: []].append(i)
+            if let parent = comment.parentIndex {
+                if firstReply[parent] < 0 { firstReply[parent] = i } else { nextSibling[lastReply[parent]] = i }
+                lastReply[parent] = i
             } else {
                 roots.append(i)
             }
         }
         var order: [(index: Int, depth: Int)] = []
         order.reserveCapacity(comments.count)
-        var stack: [(index: Int, depth: Int)] = roots.reversed().map { ($0, 0) }
-        while let (i, depth) = stack.popLast() {
-            order.append((i, depth))
-            for child in (children[comments[i].id] ?? []).reversed() { stack.append((child, depth + 1)) }
+        var stack: [(index: Int, depth: Int)] = []
+        for root in roots {
+            stack.append((root, 0))
+            while let (i, depth) = stack.popLast() {
+                order.append((i, depth))
+                // The sibling waits below the replies, which come first.
+                if depth > 0 && nextSibling[i] >= 0 { stack.append((nextSibling[i], depth)) }
+                if firstReply[i] >= 0 { stack.append((firstReply[i], depth + 1)) }
+            }
         }
         return order
     }
@@ -122,15 +131,11 @@ extension SiteRenderer {
         var order: [(index: Int, depth: Int)]
         /// Display position of each comment, by index in `post.comments`.
         var displayPosition: [Int]
-        /// Index in `post.comments` by comment id.
-        var indexOfID: [String: Int]
 
         init(_ comments: [Comment]) {
             order = SiteRenderer.threadOrder(comments)
             displayPosition = Array(repeating: 0, count: comments.count)
             for (k, entry) in order.enumerated() { displayPosition[entry.index] = k }
-            indexOfID = [:]
-            for (i, comment) in comments.enumerated() { indexOfID[comment.id] = i }
         }
     }
 
@@ -160,7 +165,7 @@ extension SiteRenderer {
             o.set("deleted", bool: comment.deleted)
             o.set("depth", int: min(depth, Self.maxCommentDepth))
             o.set("is_reply", bool: comment.replyTo != nil)
-            if let parent = comment.replyTo, let p = thread.indexOfID[parent] {
+            if let p = comment.parentIndex {
                 let parentPage = pagination.page(ofRow: thread.displayPosition[p])
                 let prefix = parentPage == page ? "" : href(Pagination.folder(folder, page: parentPage))
                 o.set("reply_to_author", string: comments[p].author)
