@@ -37,7 +37,7 @@ public enum SiteLoader {
         source: String, display: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count, dropContentAbove: Int = .max
     ) -> LoadResult {
         let scanned: Scan
-        switch scan(source: source, display: display, baseURL: baseURL) {
+        switch scan(source: source, display: display, baseURL: baseURL, jobs: jobs) {
         case .failure(let failure): return failure.result
         case .success(let s): scanned = s
         }
@@ -117,7 +117,7 @@ public enum SiteLoader {
 
     /// Reads `site.yml` and the boards' `_board.yml`, and lists the post files of `Content/`.
     /// Fails with the final result when there is no site to load at all.
-    static func scan(source: String, display: String?, baseURL: String?) -> Result<Scan, LoadFailure> {
+    static func scan(source: String, display: String?, baseURL: String?, jobs: Int = ProcessInfoCores.count) -> Result<Scan, LoadFailure> {
         let shown = display ?? source
         func show(_ relative: String) -> String { shown == "." || shown.isEmpty ? relative : (shown.hasSuffix("/") ? shown + relative : shown + "/" + relative) }
         var diagnostics: [Diagnostic] = []
@@ -149,7 +149,8 @@ public enum SiteLoader {
         let staticNames = themeStaticNames(source + "/Themes/" + config.theme + "/static")
 
         var boardSettings: [(slug: String, settings: ConfigLoader.BoardSettings)] = []
-        var postFiles: [PostFile] = []
+        // The boards' folders, walked side by side once all are known.
+        var boardFolders: [(entry: String, path: String, display: String)] = []
         var boardDiagnostics: [String: [Diagnostic]] = [:]
         var lowered: [String: String] = [:]
         for entry in sortedEntries(contentRoot) where !entry.hasPrefix(".") {
@@ -196,9 +197,21 @@ public enum SiteLoader {
                 }
             }
             boardSettings.append((entry, settings))
-            var walked: [Diagnostic] = []
-            collectPosts(board: entry, folder: path, relative: entry, display: display, realRoot: realContent, into: &postFiles, diagnostics: &walked)
-            boardDiagnostics[entry] = walked
+            boardFolders.append((entry, path, display))
+        }
+        let walked = parallelMap(boardFolders, jobs: jobs) { board -> (files: [PostFile], diagnostics: [Diagnostic]) in
+            var files: [PostFile] = []
+            var diagnostics: [Diagnostic] = []
+            collectPosts(
+                board: board.entry, folder: board.path, relative: board.entry, display: board.display, realRoot: realContent, into: &files,
+                diagnostics: &diagnostics)
+            return (files, diagnostics)
+        }
+        var postFiles: [PostFile] = []
+        postFiles.reserveCapacity(walked.reduce(0) { $0 + $1.files.count })
+        for (board, walk) in zip(boardFolders, walked) {
+            postFiles += walk.files
+            boardDiagnostics[board.entry] = walk.diagnostics
         }
 
         return .success(

@@ -140,26 +140,27 @@ extension SiteBuilder {
         var hasher = StableHasher()
         hasher.combine(tool)
         hasher.combine(theme)
-        for path in inputs.keys.sorted(by: BuildManifest.byBytes) {
-            switch InputTree.role(of: path, theme: theme) {
-            case .post: continue
-            case .presence: hasher.combine(path)
-            case .everything:
-                hasher.combine(path)
-                hasher.combine(inputs[path]!.hash)
-            }
+        // Posts are most of the inputs, and reach no page through this: only the others are sorted.
+        let roles = inputs.keys.compactMap { path -> (String, InputTree.Role)? in
+            let role = InputTree.role(of: path, theme: theme)
+            return role == .post ? nil : (path, role)
+        }
+        for (path, role) in roles.sorted(by: { BuildManifest.byBytes($0.0, $1.0) }) {
+            hasher.combine(path)
+            if role == .everything { hasher.combine(inputs[path]!.hash) }
         }
         return hasher.finalize()
     }
 
     /// Revisions that are the same in every run for the same files: a post's is the hash of its
     /// files, its row's the hash of what listings show of it.
-    static func stableRevisions(of site: Site, inputs: [String: BuildManifest.Input]) -> SiteRenderer.Revisions {
+    static func stableRevisions(of site: Site, inputs: [String: BuildManifest.Input], jobs: Int) -> SiteRenderer.Revisions {
         var posts: [[Int]] = []
         var rows: [[Int]] = []
         for board in site.boards {
             posts.append(
-                board.posts.map { post in
+                parallelMap(count: board.posts.count, jobs: jobs) { p in
+                    let post = board.posts[p]
                     var hasher = StableHasher()
                     let path = "Content/" + post.contentPath
                     hasher.combine(path)
@@ -170,7 +171,7 @@ extension SiteBuilder {
                     hasher.combine(comments?.hash ?? 0)
                     return hasher.finalize()
                 })
-            rows.append(board.posts.map(LiveSite.rowHash))
+            rows.append(parallelMap(count: board.posts.count, jobs: jobs) { LiveSite.rowHash(board.posts[$0]) })
         }
         return SiteRenderer.Revisions(posts: posts, rows: rows)
     }
@@ -196,7 +197,7 @@ extension SiteBuilder {
         var report = Report(diagnostics: [])
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, jobs: options.jobs)
         let pages = renderer.pages()
-        let revisions = Self.stableRevisions(of: site, inputs: inputs)
+        let revisions = Self.stableRevisions(of: site, inputs: inputs, jobs: options.jobs)
         let postURLs = renderer.postURLs
         clock.step("index and rows")
         let sameSettings = usable?.settings == settings

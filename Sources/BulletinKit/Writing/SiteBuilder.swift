@@ -154,9 +154,13 @@ public struct SiteBuilder: Sendable {
     /// `writeIncrementally`), unless `options.clean`.
     public func build() -> Report {
         var clock = StepClock()
-        // The content's folders are walked while the manifest is read: most builds in CI change nothing.
-        let (previous, content) = both(
-            { plannedOutput().flatMap { readManifest(output: $0) } }, { FileStamp.tree(options.source, "Content", withChangeTime: true) })
+        // The content's folders are walked while the manifest is read: most builds in CI change
+        // nothing. With no manifest to read, the boards' folders are walked side by side instead.
+        let (previous, content) =
+            options.clean
+            ? (nil, FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: options.jobs))
+            : both(
+                { plannedOutput().flatMap { readManifest(output: $0) } }, { FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: 1) })
         clock.step("manifest and content walk")
         let tool = toolIdentity(previous: previous)
         if let previous, let unchanged = unchangedBuild(since: previous, tool: tool, content: content, clock: &clock) { return unchanged }
