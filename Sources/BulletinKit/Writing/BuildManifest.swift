@@ -68,17 +68,26 @@ struct BuildManifest: Sendable, Equatable {
         Self.line(["output", output], into: &head)
         Self.line(["report", String(report.posts), String(report.comments), String(report.pages), String(report.bytes)], into: &head)
         for d in report.diagnostics { Self.diagnostic("diag", d, into: &head) }
+        // The lines of files are most of the manifest: written field by field, with no array of strings per line.
         let inputLines = Self.lines(of: inputs, jobs: jobs) { path, input, out in
-            Self.line(["in", path] + Self.stampFields(input.stamp) + [String(input.hash)], into: &out)
+            out.append(contentsOf: "in\t".utf8)
+            Self.escape(path, into: &out)
+            Self.stamp(input.stamp, into: &out)
+            Self.number(input.hash, into: &out)
+            out.append(UInt8(ascii: "\n"))
         }
         let outputLines = Self.lines(of: outputs, jobs: jobs) { path, file, out in
-            let fields = ["out", path, String(file.hash)] + Self.stampFields(file.stamp)
-            if let page = file.page {
-                Self.line(fields + [String(page.fingerprint)], list: [page.linkTargets, page.attachments], into: &out)
-                for d in page.diagnostics { Self.diagnostic("pdiag", d, into: &out) }
-            } else {
-                Self.line(fields, into: &out)
+            out.append(contentsOf: "out\t".utf8)
+            Self.escape(path, into: &out)
+            Self.number(file.hash, into: &out)
+            Self.stamp(file.stamp, into: &out)
+            guard let page = file.page else {
+                out.append(UInt8(ascii: "\n"))
+                return
             }
+            Self.number(page.fingerprint, into: &out)
+            Self.line([], list: [page.linkTargets, page.attachments], into: &out)
+            for d in page.diagnostics { Self.diagnostic("pdiag", d, into: &out) }
         }
         return [head] + inputLines + outputLines
     }
@@ -96,6 +105,34 @@ struct BuildManifest: Sendable, Equatable {
     }
 
     private static func stampFields(_ s: FileStamp) -> [String] { [String(s.size), String(s.modified), String(s.changed), String(s.inode)] }
+
+    /// A stamp's fields, each after a tab, as `stampFields` gives them.
+    private static func stamp(_ s: FileStamp, into out: inout [UInt8]) {
+        number(Int(s.size), into: &out)
+        number(Int(s.modified), into: &out)
+        number(Int(s.changed), into: &out)
+        number(s.inode, negative: false, into: &out)
+    }
+
+    /// A tab, and a number as `String(_:)` writes it.
+    private static func number(_ n: Int, into out: inout [UInt8]) {
+        number(UInt64(n.magnitude), negative: n < 0, into: &out)
+    }
+
+    private static func number(_ magnitude: UInt64, negative: Bool, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\t"))
+        if negative { out.append(UInt8(ascii: "-")) }
+        var value = magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            repeat {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            } while value > 0
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        }
+    }
 
     /// One line: fields escaped and joined by tabs; a list's items one by one, joined by a bare separator.
     private static func line(_ fields: [String], list: [[String]] = [], into out: inout [UInt8]) {
@@ -138,7 +175,12 @@ struct BuildManifest: Sendable, Equatable {
     static func byBytes(_ a: String, _ b: String) -> Bool { a.precedesByBytes(b) }
 
     static func escape(_ field: String, into out: inout [UInt8]) {
-        for byte in field.utf8 {
+        let bytes = field.utf8
+        if !bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 32 }) {
+            out.append(contentsOf: bytes)
+            return
+        }
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
             case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
