@@ -266,13 +266,22 @@ public enum SiteLoader {
         board: String, folder: String, relative: String, display: String, realRoot: String, into files: inout [PostFile],
         diagnostics: inout [Diagnostic]
     ) {
-        let entries = sortedEntries(folder).filter { !$0.hasPrefix(".") }
+        let listed = sortedEntriesWithKinds(folder).filter { !$0.name.hasPrefix(".") }
+        let entries = listed.map(\.name)
         let names = Set(entries)
         var commentStems = Set<String>()
-        for entry in entries {
+        for (entry, type) in listed {
             let path = folder + "/" + entry
             let shown = display + "/" + entry
-            switch fileKind(path, realRoot: realRoot) {
+            // The folder's listing tells files and folders apart; links and the unknown are looked at.
+            let kind: FileKind =
+                switch type {
+                case UInt8(DT_REG): .file
+                case UInt8(DT_DIR): .directory
+                case UInt8(DT_LNK), UInt8(DT_UNKNOWN): fileKind(path, realRoot: realRoot)
+                default: .other
+                }
+            switch kind {
             case .outside:
                 diagnostics.append(.error(SourceLocation(path: shown), "symbolic link points outside Content/; refused"))
             case .directory:
@@ -339,8 +348,23 @@ public enum SiteLoader {
 
     /// Names in a folder, sorted by their bytes so every build sees the same order.
     static func sortedEntries(_ folder: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.sorted { $0.precedesByBytes($1) }
+        sortedEntriesWithKinds(folder).map(\.name)
+    }
+
+    /// Names in a folder with their type as the listing gives it (`DT_REG`, `DT_DIR`, `DT_LNK`,
+    /// or `DT_UNKNOWN` on file systems that do not say), sorted by their bytes; `.` and `..` left out.
+    static func sortedEntriesWithKinds(_ folder: String) -> [(name: String, type: UInt8)] {
+        guard let dir = opendir(folder) else { return [] }
+        defer { closedir(dir) }
+        var entries: [(name: String, type: UInt8)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            entries.append((name, entry.pointee.d_type))
+        }
+        return entries.sorted { $0.name.precedesByBytes($1.name) }
     }
 
     static func themeStaticNames(_ folder: String) -> Set<String> {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -217,8 +218,13 @@ extension SiteBuilder {
         let output = try ManifestOutput(
             folder: folder, previous: usable?.outputs, sourceHashes: sourceHashes, inPlaceLimit: options.inPlaceLimit ?? max(100, (usable?.outputs.count ?? 0) / 10))
         for page in known { if let stamp = page.stamp { output.keep(page.path, stamp: stamp) } }
-        let rendered = try render(toRender.map { pages[$0] }, with: renderer, to: output)
-        clock.step("render and write \(toRender.count) pages")
+        // The feeds, the sitemap and the theme's static files depend on no page: written alongside them.
+        let alongside = Mutex<Result<(generated: (paths: [String], bytes: Int), staticFiles: [String]), any Error>?>(nil)
+        let rendered = try render(toRender.map { pages[$0] }, with: renderer, to: output) {
+            let result = Result { (generated: try writeGeneratedFiles(renderer, pages: pages, to: output), staticFiles: try copyStaticFiles(of: site, to: output)) }
+            alongside.withLock { $0 = result }
+        }
+        clock.step("render and write \(toRender.count) pages, feeds and static files")
         var pageRecords = known.map(\.kept)
         for (page, i) in zip(rendered, toRender) {
             pageRecords[i] = BuildManifest.Page(
@@ -228,10 +234,9 @@ extension SiteBuilder {
         let (sources, diagnostics) = gather(pageRecords.lazy.map { ($0!.attachments, $0!.diagnostics) })
         report.diagnostics = diagnostics
         if diagnostics.hasErrors { return (report, nil, output) }
+        let (generated, staticFiles) = try alongside.withLock { $0! }.get()
         for attachment in sources { try copyAttachment(attachment, to: output) }
-        let generated = try writeGeneratedFiles(renderer, pages: pages, to: output)
-        let staticFiles = try copyStaticFiles(of: site, to: output)
-        clock.step("attachments, feeds, static files")
+        clock.step("attachments")
 
         var files = Set(known.map(\.path))
         files.formUnion(sources.map { "_files/" + Self.attachmentOutputPath($0) })

@@ -251,11 +251,21 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Renders `pages` on all cores and writes each, reporting progress.
-    func render(_ pages: [PageSpec], with renderer: SiteRenderer, to output: some SiteOutput) throws -> [RenderedPage] {
+    /// - Parameter alongside: work that runs on one of the threads while the others render (the
+    ///   first thing taken from the queue, so it does not make the last pages wait).
+    func render(
+        _ pages: [PageSpec], with renderer: SiteRenderer, to output: some SiteOutput, alongside: (@Sendable () -> Void)? = nil
+    ) throws -> [RenderedPage] {
         let done = Atomic<Int>(0)
         let progress = options.progress
         let total = pages.count
-        let results = parallelMap(pages, jobs: options.jobs) { page -> Result<RenderedPage, OutputError> in
+        let extra = alongside == nil ? 0 : 1
+        let results = parallelMap(Array(0..<(pages.count + extra)), jobs: options.jobs) { i -> Result<RenderedPage, OutputError>? in
+            if i < extra {
+                alongside?()
+                return nil
+            }
+            let page = pages[i - extra]
             let rendered = renderer.render(page)
             let path = renderer.outputPath(page)
             do {
@@ -272,7 +282,7 @@ public struct SiteBuilder: Sendable {
                     path: path, attachments: rendered.attachments, diagnostics: rendered.diagnostics, linkTargets: rendered.linkTargets,
                     bytes: rendered.html.count))
         }
-        return try results.map { try $0.get() }
+        return try results[extra...].map { try $0!.get() }
     }
 
     /// What the pages found: the attachments they link to, in a stable order, and their
