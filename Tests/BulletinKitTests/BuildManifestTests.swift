@@ -20,6 +20,18 @@ struct BuildManifestTests {
         return manifest
     }
 
+    @Test func pathsSortedOnTwoThreadsAreSortedAsOnOne() {
+        var random = SplitMix(seed: 7)
+        var paths: [String] = []
+        for i in 0..<20_000 {
+            let folder = "board\(random.next() % 5)/\(random.next() % 100_000)/"
+            let name = i % 3 == 0 ? "글\(i)" : "index.html\(i)"
+            paths.append(folder + name)
+        }
+        #expect(parallelSorted(paths, jobs: 2, by: BuildManifest.byBytes) == paths.sorted(by: BuildManifest.byBytes))
+        #expect(parallelSorted(Array(paths.prefix(100)), jobs: 2, by: BuildManifest.byBytes) == paths.prefix(100).sorted(by: BuildManifest.byBytes))
+    }
+
     @Test func readsBackWhatItWrote() {
         let manifest = Self.sample()
         let bytes = manifest.encoded()

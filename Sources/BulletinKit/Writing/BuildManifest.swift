@@ -96,7 +96,7 @@ struct BuildManifest: Sendable, Equatable {
     private static func lines<Record: Sendable>(
         of records: [String: Record], jobs: Int, _ write: @Sendable (String, Record, inout [UInt8]) -> Void
     ) -> [[UInt8]] {
-        let paths = records.keys.sorted(by: byBytes)
+        let paths = parallelSorted(Array(records.keys), jobs: jobs, by: byBytes)
         return parallelMap(count: (paths.count + 1023) / 1024, jobs: jobs, chunk: 1) { c -> [UInt8] in
             var out: [UInt8] = []
             for path in paths[(c * 1024)..<min(paths.count, c * 1024 + 1024)] { write(path, records[path]!, &out) }

@@ -164,6 +164,13 @@ final class ManifestOutput: SiteOutput {
         }
         state.withLock { $0.gone = gone }
         return state.withLock { state in
+            // A first build wrote every file it has into its fresh folder, and no other.
+            // Handed over, not shared: the caller adds to the records.
+            if previous == nil && state.written.count == files.count {
+                var records: [String: BuildManifest.Output] = [:]
+                swap(&records, &state.written)
+                return (records, state.staging, records.count, gone.count)
+            }
             var records: [String: BuildManifest.Output] = [:]
             records.reserveCapacity(files.count)
             for path in files {

@@ -194,7 +194,9 @@ extension SiteBuilder {
         // when their bytes are the same.
         let outputPath = Self.absolutePath(folder.output)
         let usable = previous.flatMap { $0.output == outputPath ? $0 : nil }
-        let sourceHashes = Dictionary(uniqueKeysWithValues: inputs.map { (options.source + "/" + $0.key, $0.value.hash) })
+        // Only files that are copied as they are (attachments, the theme's static files) are looked up by their source.
+        let sourceHashes = Dictionary(
+            uniqueKeysWithValues: inputs.lazy.filter { InputTree.role(of: $0.key, theme: theme) != .post }.map { (options.source + "/" + $0.key, $0.value.hash) })
         var report = Report(diagnostics: [])
         let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, jobs: options.jobs)
         let pages = renderer.pages()
@@ -242,11 +244,12 @@ extension SiteBuilder {
         files.formUnion(sources.map { "_files/" + Self.attachmentOutputPath($0) })
         files.formUnion(generated.paths)
         files.formUnion(staticFiles)
-        let finished = try output.finish(files: files)
+        var finished = try output.finish(files: files)
         clock.step("finish output")
-        var manifest = BuildManifest(
+        // The records are changed in place: `finished` holds the only reference to them.
+        for (i, known) in known.enumerated() { finished.records[known.path]?.page = pageRecords[i] }
+        let manifest = BuildManifest(
             tool: tool, executable: executable, settings: settings, theme: theme, output: outputPath, inputs: inputs, outputs: finished.records)
-        for (i, known) in known.enumerated() { manifest.outputs[known.path]?.page = pageRecords[i] }
         report.posts = site.postCount
         report.comments = site.commentCount
         report.pages = pages.count
@@ -256,7 +259,8 @@ extension SiteBuilder {
         report.written = finished.written
         report.removed = finished.removed
         report.changed = finished.changed
-        manifest.report = BuildManifest.Report(posts: report.posts, comments: report.comments, pages: report.pages, bytes: report.bytes)
-        return (report, manifest, output)
+        var withReport = manifest
+        withReport.report = BuildManifest.Report(posts: report.posts, comments: report.comments, pages: report.pages, bytes: report.bytes)
+        return (report, withReport, output)
     }
 }
