@@ -8,13 +8,12 @@ public enum TemplateValue: Sendable {
     case object(TemplateObject)
 }
 
-/// Named values: the context of a page or an item of a list.
+/// Named values, as a tree: how the tests and the Mustache spec write a context, and how a
+/// `TemplateContext` is shown back. Pages are not rendered from these but from the flat
+/// `TemplateContext` that an object is turned into (`TemplateContext(_:)`).
 ///
-/// The fields are a short list, each with a cheap hash of its name, not a `Dictionary`: a page
-/// makes thousands of these objects with a dozen or two fields each and looks names up in them
-/// a few hundred times, and Swift's seeded string hashing cost more than everything else of it.
-/// A template's names carry their hashes (``TemplateKey``), so a lookup compares integers until
-/// the name matches.
+/// The fields are a short list, each with a cheap hash of its name (``TemplateKey``), not a
+/// `Dictionary`.
 public struct TemplateObject: Sendable {
     struct Field: Sendable {
         var key: TemplateKey
