@@ -48,13 +48,20 @@ public enum SiteLoader {
             if drop { loaded.post?.dropContent() }
             return loaded
         }
-        var result = assemble(scanned, loaded: loaded.map { ($0.post, $0.diagnostics) })
+        // The site is put together while the files' hashes are gathered.
+        var (result, hashes) = both(
+            { assemble(scanned, loaded: loaded.map { ($0.post, $0.diagnostics) }) },
+            {
+                var hashes: [String: Int] = [:]
+                hashes.reserveCapacity(loaded.count * 2)
+                for (file, loaded) in zip(scanned.postFiles, loaded) {
+                    if let hash = loaded.fileHash { hashes["Content/" + file.contentPath] = hash }
+                    if let hash = loaded.commentFileHash, let comments = file.comments { hashes["Content/" + comments.contentPath] = hash }
+                }
+                return hashes
+            })
         result.site?.contentDropped = drop
-        result.contentHashes.reserveCapacity(loaded.count * 2)
-        for (file, loaded) in zip(scanned.postFiles, loaded) {
-            if let hash = loaded.fileHash { result.contentHashes["Content/" + file.contentPath] = hash }
-            if let hash = loaded.commentFileHash, let comments = file.comments { result.contentHashes["Content/" + comments.contentPath] = hash }
-        }
+        result.contentHashes = hashes
         return result
     }
 

@@ -1,7 +1,9 @@
 import CYAML
 
-/// A YAML node with the position it starts at (0-based, as libyaml reports it).
-public indirect enum YAMLNode: Sendable {
+/// A YAML node with the position it starts at (0-based, as libyaml reports it). Not `indirect`:
+/// lists and mappings hold their nodes in arrays already, and a box per node was an allocation
+/// for every key and value of every comment.
+public enum YAMLNode: Sendable {
     case scalar(String, plain: Bool, YAMLMark)
     case sequence([YAMLNode], YAMLMark)
     case mapping([(key: YAMLNode, value: YAMLNode)], YAMLMark)
