@@ -144,10 +144,8 @@ public struct ContextBuilder {
     // MARK: Values
 
     mutating func string(_ string: String) -> Value {
-        let start = context.bytes.count
         var string = string
-        string.withUTF8 { context.bytes.append(contentsOf: $0) }
-        return Value(start: start, count: Int32(context.bytes.count - start), kind: .string)
+        return self.string { bytes in string.withUTF8 { bytes.append(contentsOf: $0) } }
     }
 
     /// A string of bytes written by `write` (which appends UTF-8 to the array it is given).
@@ -161,20 +159,23 @@ public struct ContextBuilder {
     mutating func object(_ build: (inout ContextBuilder) -> Void) -> Value {
         let mark = pendingFields.count
         build(&self)
-        let start = context.fields.count
-        context.fields.append(contentsOf: pendingFields[mark...])
-        pendingFields.removeSubrange(mark...)
-        return Value(start: start, count: Int32(context.fields.count - start), kind: .object)
+        return Self.settle(&pendingFields, since: mark, into: &context.fields, kind: .object)
     }
 
     /// A list of the items `build` appends.
     mutating func list(_ build: (inout ContextBuilder) -> Void) -> Value {
         let mark = pendingItems.count
         build(&self)
-        let start = context.items.count
-        context.items.append(contentsOf: pendingItems[mark...])
-        pendingItems.removeSubrange(mark...)
-        return Value(start: start, count: Int32(context.items.count - start), kind: .list)
+        return Self.settle(&pendingItems, since: mark, into: &context.items, kind: .list)
+    }
+
+    /// Moves what was gathered on `pending` since `mark` to the end of `final`, where it stays
+    /// in one run: the value of the object or list it makes.
+    private static func settle<T>(_ pending: inout [T], since mark: Int, into final: inout [T], kind: Value.Kind) -> Value {
+        let start = final.count
+        final.append(contentsOf: pending[mark...])
+        pending.removeSubrange(mark...)
+        return Value(start: start, count: Int32(final.count - start), kind: kind)
     }
 
     /// A list of one object per element of `elements`, each with the fields `build` sets.
