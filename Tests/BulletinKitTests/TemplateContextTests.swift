@@ -59,4 +59,20 @@ struct TemplateContextTests {
         }
         #expect(String(decoding: engine.renderBytes("t", context: builder.finish(root: root)), as: UTF8.self) == "A|B|")
     }
+
+    @Test func shortNamesAreTheirOwnHash() {
+        // Names under 8 bytes are matched by hash and length alone: no two may share a hash.
+        var random = SplitMix(seed: 11)
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz_0123456789".utf8) + Array("가나".utf8)
+        var seen: [Int: [UInt64: String]] = [:]
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int(random.next() % 8)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let name = String(decoding: bytes, as: UTF8.self)
+            let key = TemplateKey(name)
+            guard name.utf8.count < 8 else { continue }
+            if let other = seen[name.utf8.count]?[key.hash] { #expect(other == name) }
+            seen[name.utf8.count, default: [:]][key.hash] = name
+        }
+        #expect(seen.values.reduce(0) { $0 + $1.count } > 5_000)
+    }
 }

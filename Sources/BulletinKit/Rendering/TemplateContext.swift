@@ -96,6 +96,8 @@ public struct TemplateContext: Sendable {
     @inline(__always)
     func field(_ field: Field, isNamed name: UnsafeRawPointer, count: Int, hash: UInt64) -> Bool {
         guard field.hash == hash, Int(field.keyCount) == count else { return false }
+        // The hash of a name shorter than 8 bytes is its bytes (`TemplateKey.hash`): equal hashes, equal names.
+        if count < 8 { return true }
         if field.keyInBytes {
             return bytes.withUnsafeBytes { memcmp($0.baseAddress! + field.keyStart, name, count) == 0 }
         }

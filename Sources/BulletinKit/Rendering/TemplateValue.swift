@@ -75,8 +75,10 @@ struct TemplateKey: Sendable, Equatable {
     }
 
     /// Not a hash to spread keys over buckets: a quick fingerprint that tells most names apart
-    /// before their bytes are compared (names of up to 8 bytes it tells apart exactly). Pages set
-    /// a million fields, each with a name hashed where it is set.
+    /// before their bytes are compared. A name shorter than 8 bytes is its own hash (its bytes,
+    /// one after another), so two such names of one length with one hash are the same name, and
+    /// `TemplateContext` does not compare their bytes. Pages set a million fields, each with a
+    /// name hashed where it is set.
     @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let count = bytes.count
