@@ -202,7 +202,10 @@ public enum FuzzHarness {
         problems += checkPositions(diagnostics, text: text)
         if !comments.isEmpty && diagnostics.hasErrors { problems.append("comments despite errors: \(diagnostics)") }
         var ids = Set<String>()
-        for comment in comments {
+        for (index, comment) in comments.enumerated() {
+            if comment.parentIndex.map({ $0 >= index || comments[$0].id != comment.replyTo }) ?? (comment.replyTo != nil) {
+                problems.append("comment \(comment.id): parent index \(String(describing: comment.parentIndex)) does not name '\(comment.replyTo ?? "")'")
+            }
             if comment.id.isEmpty || comment.id != comment.id.trimmingWhitespace() { problems.append("comment id '\(comment.id)'") }
             if let parent = comment.replyTo, !ids.contains(parent) { problems.append("comment \(comment.id) replies to \(parent), not an earlier comment") }
             if !ids.insert(comment.id).inserted { problems.append("comment id '\(comment.id)' twice") }

@@ -42,15 +42,9 @@ public enum Markdown {
         writeCmarkHTML(markdown, options: options, links: &links, into: &bytes)
     }
 
-    /// The HTML of text that can only be one plain paragraph, as cmark writes it, without cmark:
-    /// most comments are one line of words. Nil for anything else, which goes to cmark.
-    static func plainParagraph(_ text: String) -> String? {
-        var bytes: [UInt8] = []
-        return writePlainParagraph(text, into: &bytes) ? String(decoding: bytes, as: UTF8.self) : nil
-    }
-
-    /// `plainParagraph`, appended to `bytes`; false (and nothing appended) for text that is not
-    /// one plain paragraph:
+    /// The HTML of text that can only be one plain paragraph, as cmark writes it, without cmark
+    /// (most comments are one line of words), appended to `out`; false (and nothing appended) for
+    /// anything else, which goes to cmark:
     ///
     /// One line; no space or tab at either end; no control character; none of the ASCII
     /// characters that start Markdown syntax or entities (`\` `` ` `` `*` `_` `[` `]` `<` `>` `&`
@@ -101,14 +95,7 @@ public enum Markdown {
         }
     }
 
-    /// `html` through cmark.
-    static func cmarkHTML(_ markdown: String, options: Options = Options(), links: inout some LinkResolver) -> String {
-        var bytes: [UInt8] = []
-        writeCmarkHTML(markdown, options: options, links: &links, into: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// `cmarkHTML`, appended to `bytes`.
+    /// `html` through cmark, appended to `bytes`.
     static func writeCmarkHTML(_ markdown: String, options: Options = Options(), links: inout some LinkResolver, into bytes: inout [UInt8]) {
         var cmarkOptions = CMARK_OPT_DEFAULT
         if options.hardBreaks { cmarkOptions |= CMARK_OPT_HARDBREAKS }

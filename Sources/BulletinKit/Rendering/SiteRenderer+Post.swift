@@ -164,7 +164,7 @@ extension SiteRenderer {
             o.set("has_recommends", bool: comment.recommends > 0)
             o.set("deleted", bool: comment.deleted)
             o.set("depth", int: min(depth, Self.maxCommentDepth))
-            o.set("is_reply", bool: comment.replyTo != nil)
+            o.set("is_reply", bool: comment.parentIndex != nil)
             if let p = comment.parentIndex {
                 let parentPage = pagination.page(ofRow: thread.displayPosition[p])
                 let prefix = parentPage == page ? "" : href(Pagination.folder(folder, page: parentPage))

@@ -62,7 +62,12 @@ struct BuildManifest: Sendable, Equatable {
         var head: [UInt8] = []
         Self.line([Self.formatLine], into: &head)
         Self.line(["tool", tool], into: &head)
-        if let executable { Self.line(["exe"] + Self.stampFields(executable.stamp) + [String(executable.hash)], into: &head) }
+        if let executable {
+            head.append(contentsOf: "exe".utf8)
+            Self.stamp(executable.stamp, into: &head)
+            Self.number(executable.hash, into: &head)
+            head.append(UInt8(ascii: "\n"))
+        }
         Self.line(["settings", String(settings)], into: &head)
         Self.line(["theme", theme], into: &head)
         Self.line(["output", output], into: &head)
@@ -104,9 +109,7 @@ struct BuildManifest: Sendable, Equatable {
         }
     }
 
-    private static func stampFields(_ s: FileStamp) -> [String] { [String(s.size), String(s.modified), String(s.changed), String(s.inode)] }
-
-    /// A stamp's fields, each after a tab, as `stampFields` gives them.
+    /// A stamp's fields (size, modified, changed, inode), each after a tab.
     private static func stamp(_ s: FileStamp, into out: inout [UInt8]) {
         number(Int(s.size), into: &out)
         number(Int(s.modified), into: &out)

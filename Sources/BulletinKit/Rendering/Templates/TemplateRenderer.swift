@@ -230,7 +230,9 @@ struct TemplateRenderer {
         return value
     }
 
-    /// The field named `key` of `object`, if it is an object and has one.
+    /// The field named `key` of `object`, if it is an object and has one. `mutating` though it
+    /// changes nothing: called from the mutating `lookup`, a non-mutating method made Swift copy
+    /// the whole renderer (and retain everything in it) at every call.
     @inline(__always)
     private mutating func field(_ key: TemplateProgram.Key, of object: Value) -> Value? {
         guard object.kind == .object else { return nil }
