@@ -1,4 +1,5 @@
 @testable import BulletinKit
+import Foundation
 import Testing
 
 /// The manifest that builds keep between runs, and the hash it is made of.
@@ -51,6 +52,42 @@ struct BuildManifestTests {
         // The format line's number, one higher.
         bytes[bytes.firstIndex(of: UInt8(ascii: "\n"))! - 1] &+= 1
         #expect(BuildManifest.decode(bytes) == nil)
+    }
+
+    /// The published files found as the manifest left them are marked, on two threads, in
+    /// chunks: files edited in place, replaced, deleted or turned into folders are not.
+    @Test func publishedFilesWithTheirStampsAreMarkedUnchanged() throws {
+        let folder = "/tmp/bulletin-published-check-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/게시판", withIntermediateDirectories: true)
+        var manifest = BuildManifest(output: folder)
+        // More files than one chunk, so that both threads take some.
+        for i in 0..<(PublishedCheck.chunk * 3 + 5) {
+            let path = "게시판/\(i).html"
+            try Data("글 \(i)".utf8).write(to: URL(fileURLWithPath: folder + "/" + path))
+            let stamp = try #require(FileStamp.of(folder + "/" + path, withChangeTime: false))
+            manifest.outputs[path] = .init(hash: i, stamp: stamp)
+        }
+        let edited = "게시판/7.html", deleted = "게시판/600.html", replaced = "게시판/1000.html", folderNow = "게시판/1500.html"
+        try Data("고친 글이 더 깁니다".utf8).write(to: URL(fileURLWithPath: folder + "/" + edited))
+        try FileManager.default.removeItem(atPath: folder + "/" + deleted)
+        // Same bytes in a new file (another inode: both exist until the rename).
+        try Data("글 1000".utf8).write(to: URL(fileURLWithPath: folder + "/new"))
+        #expect(rename(folder + "/new", folder + "/" + replaced) == 0)
+        try FileManager.default.removeItem(atPath: folder + "/" + folderNow)
+        try FileManager.default.createDirectory(atPath: folder + "/" + folderNow, withIntermediateDirectories: false)
+        manifest.outputs["never-written.html"] = .init(hash: 0, stamp: FileStamp(size: 1, modified: 2, changed: 0, inode: 3))
+
+        let check = PublishedCheck()
+        let recorded = manifest
+        _ = both({ check.start(recorded) }, { check.help() })
+        check.mark(&manifest)
+        let changed = Set(manifest.outputs.filter { !$0.value.seenUnchanged }.keys)
+        #expect(changed == [edited, deleted, replaced, folderNow, "never-written.html"])
+        // A marked file is taken as it is without looking at it again; the others are looked at.
+        let record = manifest.outputs["게시판/3.html"]!
+        #expect(ManifestOutput.stamp(of: "/nonexistent", ifItHolds: record) == record.stamp)
+        #expect(ManifestOutput.stamp(of: folder + "/" + deleted, ifItHolds: manifest.outputs[deleted]!) == nil)
     }
 
     @Test func integersReadBackExactly() {

@@ -43,7 +43,8 @@ public func both<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendabl
             results.withLock { $0.1 = value }
         }
     }
-    return results.withLock { ($0.0!, $0.1!) }
+    // Taken out, not copied: a result that the caller changes is then not shared.
+    return results.withLock { ($0.0.take()!, $0.1.take()!) }
 }
 
 /// The number of cores to use by default.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What a build read and wrote, kept between runs (in the cache folder) so that the next build
 /// of the same output re-renders only the pages whose inputs changed and rewrites only the
 /// files whose bytes changed.
@@ -39,6 +43,9 @@ struct BuildManifest: Sendable, Equatable {
         var hash: Int
         var stamp: FileStamp
         var page: Page?
+        /// Whether the published file had `stamp` when this build began (``PublishedCheck``);
+        /// not kept in the text. When false, nothing is known yet.
+        var seenUnchanged = false
     }
 
     /// What rendering a page gave besides its bytes.
@@ -158,7 +165,7 @@ struct BuildManifest: Sendable, Equatable {
     }
 
     /// A decimal integer (written by `String(_:)`; inodes beyond `Int.max` as they wrap).
-    static func integer(_ digits: ArraySlice<UInt8>) -> Int? {
+    static func integer(_ digits: some Collection<UInt8>) -> Int? {
         var rest = digits[...]
         let negative = rest.first == UInt8(ascii: "-")
         if negative { rest = rest.dropFirst() }
@@ -195,7 +202,7 @@ struct BuildManifest: Sendable, Equatable {
         }
     }
 
-    static func unescape(_ field: ArraySlice<UInt8>) -> String {
+    static func unescape(_ field: UnsafeBufferPointer<UInt8>) -> String {
         guard field.contains(UInt8(ascii: "\\")) else { return String(decoding: field, as: UTF8.self) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(field.count)
@@ -222,31 +229,59 @@ struct BuildManifest: Sendable, Equatable {
     /// Reads a manifest; nil when it is missing, of another format, or damaged in any way (the
     /// build is then a clean one).
     static func decode(_ bytes: [UInt8]) -> BuildManifest? {
+        bytes.withUnsafeBufferPointer { decode(text: $0) }
+    }
+
+    /// One pass over the text: each line's fields are found in place (their ranges kept in one
+    /// reused array), and only paths and texts become strings.
+    private static func decode(text all: UnsafeBufferPointer<UInt8>) -> BuildManifest? {
+        guard all.last == UInt8(ascii: "\n") else { return nil }
         var manifest = BuildManifest()
-        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)[...]
-        guard lines.last?.isEmpty == true else { return nil }
-        lines.removeLast()
-        guard let first = lines.popFirst(), String(decoding: first, as: UTF8.self) == formatLine else { return nil }
         // Room for every line of each kind at once: growing a dictionary of a million paths
         // rehashes them all several times.
         var inputLines = 0
         var outputLines = 0
-        for line in lines where line.count > 3 {
-            let start = line.startIndex
-            if line[start] == UInt8(ascii: "i") && line[start + 1] == UInt8(ascii: "n") && line[start + 2] == 9 { inputLines += 1 }
-            if line[start] == UInt8(ascii: "o") && line[start + 1] == UInt8(ascii: "u") && line[start + 2] == UInt8(ascii: "t") { outputLines += 1 }
+        var lineStart = 0
+        while lineStart < all.count {
+            let end = Self.find(UInt8(ascii: "\n"), in: all, from: lineStart)
+            if end - lineStart > 3 {
+                let tag = (all[lineStart], all[lineStart + 1], all[lineStart + 2])
+                if tag == (UInt8(ascii: "i"), UInt8(ascii: "n"), 9) { inputLines += 1 }
+                if tag == (UInt8(ascii: "o"), UInt8(ascii: "u"), UInt8(ascii: "t")) { outputLines += 1 }
+            }
+            lineStart = end + 1
         }
         manifest.inputs.reserveCapacity(inputLines)
         manifest.outputs.reserveCapacity(outputLines)
+        var fields: [Range<Int>] = []
+        fields.reserveCapacity(16)
         var lastOutput: String?
-        for raw in lines {
-            let fields = raw.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
-            func text(_ i: Int) -> String { unescape(fields[i]) }
-            func int(_ i: Int) -> Int? { Self.integer(fields[i]) }
-            func int64(_ i: Int) -> Int64? { Self.integer(fields[i]).map(Int64.init) }
+        var first = true
+        lineStart = 0
+        while lineStart < all.count {
+            // The line's fields, split at tabs.
+            fields.removeAll(keepingCapacity: true)
+            let end = Self.find(UInt8(ascii: "\n"), in: all, from: lineStart)
+            var fieldStart = lineStart
+            while true {
+                let tab = Self.find(UInt8(ascii: "\t"), in: all, from: fieldStart, to: end)
+                fields.append(fieldStart..<tab)
+                if tab == end { break }
+                fieldStart = tab + 1
+            }
+            lineStart = end + 1
+            func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: all[fields[i]]) }
+            func text(_ i: Int) -> String { unescape(bytes(i)) }
+            if first {
+                guard fields.count == 1, String(decoding: bytes(0), as: UTF8.self) == formatLine else { return nil }
+                first = false
+                continue
+            }
+            func int(_ i: Int) -> Int? { Self.integer(bytes(i)) }
+            func int64(_ i: Int) -> Int64? { int(i).map(Int64.init) }
             func stamp(_ i: Int) -> FileStamp? {
                 guard let size = int64(i), let modified = int64(i + 1), let changed = int64(i + 2),
-                    let inode = Self.integer(fields[i + 3]).map({ UInt64(bitPattern: Int64($0)) })
+                    let inode = int(i + 3).map({ UInt64(bitPattern: Int64($0)) })
                 else { return nil }
                 return FileStamp(size: size, modified: modified, changed: changed, inode: inode)
             }
@@ -255,27 +290,14 @@ struct BuildManifest: Sendable, Equatable {
                 return Diagnostic(severity, SourceLocation(path: text(2), line: line, column: column), text(5))
             }
             func list(_ i: Int) -> [String] {
-                fields[i].isEmpty ? [] : fields[i].split(separator: 0x1F, omittingEmptySubsequences: false).map { unescape($0) }
+                bytes(i).isEmpty ? [] : bytes(i).split(separator: 0x1F, omittingEmptySubsequences: false).map { unescape(UnsafeBufferPointer(rebasing: $0)) }
             }
-            guard let tag = fields.first.map({ String(decoding: $0, as: UTF8.self) }) else { return nil }
+            let tag = Tag(bytes(0))
             switch (tag, fields.count) {
-            case ("tool", 2): manifest.tool = text(1)
-            case ("exe", 6):
-                guard let stamp = stamp(1), let hash = int(5) else { return nil }
-                manifest.executable = Input(stamp: stamp, hash: hash)
-            case ("settings", 2): guard let value = int(1) else { return nil }; manifest.settings = value
-            case ("theme", 2): manifest.theme = text(1)
-            case ("output", 2): manifest.output = text(1)
-            case ("report", 5):
-                guard let posts = int(1), let comments = int(2), let pages = int(3), let bytes = int(4) else { return nil }
-                manifest.report = Report(posts: posts, comments: comments, pages: pages, bytes: bytes)
-            case ("diag", _):
-                guard let d = diagnostic() else { return nil }
-                manifest.report.diagnostics.append(d)
-            case ("in", 7):
+            case (.input, 7):
                 guard let stamp = stamp(2), let hash = int(6) else { return nil }
                 manifest.inputs[text(1)] = Input(stamp: stamp, hash: hash)
-            case ("out", 7), ("out", 10):
+            case (.output, 7), (.output, 10):
                 guard let hash = int(2), let stamp = stamp(3) else { return nil }
                 var page: Page?
                 if fields.count == 10 {
@@ -285,13 +307,49 @@ struct BuildManifest: Sendable, Equatable {
                 let path = text(1)
                 manifest.outputs[path] = Output(hash: hash, stamp: stamp, page: page)
                 lastOutput = path
-            case ("pdiag", _):
+            case (.pageDiagnostic, _):
                 guard let d = diagnostic(), let path = lastOutput, manifest.outputs[path]?.page != nil else { return nil }
                 manifest.outputs[path]!.page!.diagnostics.append(d)
+            case (.tool, 2): manifest.tool = text(1)
+            case (.executable, 6):
+                guard let stamp = stamp(1), let hash = int(5) else { return nil }
+                manifest.executable = Input(stamp: stamp, hash: hash)
+            case (.settings, 2): guard let value = int(1) else { return nil }; manifest.settings = value
+            case (.theme, 2): manifest.theme = text(1)
+            case (.folder, 2): manifest.output = text(1)
+            case (.report, 5):
+                guard let posts = int(1), let comments = int(2), let pages = int(3), let bytes = int(4) else { return nil }
+                manifest.report = Report(posts: posts, comments: comments, pages: pages, bytes: bytes)
+            case (.diagnostic, _):
+                guard let d = diagnostic() else { return nil }
+                manifest.report.diagnostics.append(d)
             default:
                 return nil
             }
         }
         return manifest
+    }
+
+    /// The offset of the first `byte` in `text[start..<end]` (`text.count` by default), or `end`.
+    private static func find(_ byte: UInt8, in text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int {
+        let end = end ?? text.count
+        guard start < end, let found = memchr(text.baseAddress! + start, Int32(byte), end - start) else { return end }
+        return text.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// The first field of a line, which says what the line holds.
+    private enum Tag {
+        case input, output, pageDiagnostic, tool, executable, settings, theme, folder, report, diagnostic, unknown
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            func named(_ name: StaticString) -> Bool {
+                bytes.count == name.utf8CodeUnitCount && memcmp(bytes.baseAddress!, name.utf8Start, bytes.count) == 0
+            }
+            // The lines of files first: they are nearly all the lines.
+            self =
+                named("in") ? .input : named("out") ? .output : named("pdiag") ? .pageDiagnostic : named("tool") ? .tool
+                : named("exe") ? .executable : named("settings") ? .settings : named("theme") ? .theme : named("output") ? .folder
+                : named("report") ? .report : named("diag") ? .diagnostic : .unknown
+        }
     }
 }

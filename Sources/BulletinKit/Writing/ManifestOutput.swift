@@ -61,6 +61,7 @@ final class ManifestOutput: SiteOutput {
     /// The stamp of the file at `path` if it holds `record`'s bytes: by its stamp, or when that
     /// changed (a folder restored from a CI cache, copied, touched) by its bytes.
     static func stamp(of path: String, ifItHolds record: BuildManifest.Output) -> FileStamp? {
+        if record.seenUnchanged { return record.stamp }
         guard let stamp = FileStamp.of(path, withChangeTime: false) else { return nil }
         if stamp == record.stamp { return stamp }
         guard stamp.size == record.stamp.size, let bytes = readFile(path), StableHasher.hash(bytes) == record.hash else { return nil }

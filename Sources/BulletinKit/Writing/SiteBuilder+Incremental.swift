@@ -94,9 +94,10 @@ extension SiteBuilder {
             restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
         }
         clock.step("inputs compared")
-        // Every file the last build wrote is still there as it left it (files added since do not matter).
-        let outputs = Array(previous.outputs)
-        let published = parallelMap(outputs, jobs: options.jobs) { path, record in
+        // Every file the last build wrote is still there as it left it (files added since do not
+        // matter): nearly always known already (``PublishedCheck``).
+        let outputs = previous.outputs.filter { !$0.value.seenUnchanged }
+        let published = parallelMap(Array(outputs), jobs: options.jobs) { path, record in
             ManifestOutput.stamp(of: previous.output + "/" + path, ifItHolds: record)
         }
         var restampedOutputs: [(String, FileStamp)] = []

@@ -154,14 +154,26 @@ public struct SiteBuilder: Sendable {
     /// `writeIncrementally`), unless `options.clean`.
     public func build() -> Report {
         var clock = StepClock()
-        // The content's folders are walked while the manifest is read: most builds in CI change
-        // nothing. With no manifest to read, the boards' folders are walked side by side instead.
-        let (previous, content) =
+        // The content's folders are walked while the manifest is read and the files it recorded
+        // are looked at; the walker joins in once done. With no manifest to read, the boards'
+        // folders are walked side by side instead.
+        let check = PublishedCheck()
+        var (previous, content) =
             options.clean
             ? (nil, FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: options.jobs))
             : both(
-                { plannedOutput().flatMap { readManifest(output: $0) } }, { FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: 1) })
-        clock.step("manifest and content walk")
+                {
+                    let manifest = plannedOutput().flatMap { readManifest(output: $0) }
+                    if let manifest { check.start(manifest) }
+                    return manifest
+                },
+                {
+                    let content = FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: 1)
+                    check.help()
+                    return content
+                })
+        if previous != nil { check.mark(&previous!) }
+        clock.step("manifest, content walk and published files")
         let tool = toolIdentity(previous: previous)
         if let previous, let unchanged = unchangedBuild(since: previous, tool: tool, content: content, clock: &clock) { return unchanged }
         clock.step("no-change check")
