@@ -115,7 +115,7 @@ struct Build: ParsableCommand {
         let builder = SiteBuilder(
             options: .init(
                 source: source.folder, output: output, baseURL: render.baseURL, jobs: render.jobs, progress: progress, manifest: manifest, clean: clean,
-                dropContentAbove: dropContentAbove, inPlaceLimit: inPlaceLimit))
+                dropContentAbove: dropContentAbove, inPlaceLimit: inPlaceLimit, freesMemory: false))
         let report = builder.build()
         if showProgress && report.pages >= 2000 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         printDiagnostics(report.diagnostics)

@@ -26,11 +26,16 @@ public struct SiteBuilder: Sendable {
         /// The most files a rebuild writes and deletes that it puts in place one by one (more are
         /// staged and swapped in whole); nil: a tenth of the site's files, or 100.
         public var inPlaceLimit: Int?
+        /// Whether the build frees what it held before it returns. A process that ends after one
+        /// build (the command line) sets it to false: freeing a site's hundreds of thousands of
+        /// small values one by one took 3–4 % of a build, and the end of the process takes back
+        /// all of its memory at once. `serve`, which builds again and again, keeps it true.
+        public var freesMemory: Bool
 
         public init(
             source: String = ".", sourceDisplay: String? = nil, output: String? = nil, baseURL: String? = nil, jobs: Int = ProcessInfoCores.count,
             progress: (@Sendable (Int, Int) -> Void)? = nil, manifest: String? = nil, clean: Bool = false,
-            dropContentAbove: Int = 200_000, inPlaceLimit: Int? = nil
+            dropContentAbove: Int = 200_000, inPlaceLimit: Int? = nil, freesMemory: Bool = true
         ) {
             self.source = source
             self.sourceDisplay = sourceDisplay ?? source
@@ -42,6 +47,7 @@ public struct SiteBuilder: Sendable {
             self.clean = clean
             self.dropContentAbove = dropContentAbove
             self.inPlaceLimit = inPlaceLimit
+            self.freesMemory = freesMemory
         }
     }
 
@@ -191,6 +197,7 @@ public struct SiteBuilder: Sendable {
             report.diagnostics.append(.error(SourceLocation(path: folder.output), refusal))
             return report
         }
+        defer { leaveForExit(checked, previous as Any, content) }
         do {
             var (written, manifest, output) = try writeIncrementally(
                 site: site, engine: engine, folder: folder, previous: previous, tool: tool, content: content, contentHashes: checked.contentHashes,
@@ -204,6 +211,7 @@ public struct SiteBuilder: Sendable {
                 manifest.report.diagnostics = report.diagnostics
                 if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
                 clock.step("save manifest")
+                leaveForExit(manifest, output)
             } else {
                 folder.discard()
             }
@@ -212,6 +220,18 @@ public struct SiteBuilder: Sendable {
             report.diagnostics.append(.error(SourceLocation(path: folder.output), "cannot write the site: \(error)"))
         }
         return report
+    }
+
+    /// Keeps `values` from being freed when `options.freesMemory` is false (see there): the
+    /// process's end takes their memory back.
+    func leaveForExit(_ values: Any...) {
+        guard !options.freesMemory else { return }
+        _ = Unmanaged.passRetained(LeftForExit(values: values))
+    }
+
+    private final class LeftForExit {
+        let values: [Any]
+        init(values: [Any]) { self.values = values }
     }
 
     /// The output must not be, hold, or sit inside the folders the site is read from.
