@@ -29,7 +29,8 @@ final class ManifestOutput: SiteOutput {
     let inPlaceLimit: Int
 
     private struct State {
-        var staging = false
+        /// The staging folder, once made.
+        var staging: OpenFolder?
         var written: [String: BuildManifest.Output] = [:]
         /// Published files kept whose stamp changed (a restored cache, a copy) but not their bytes.
         var restamped: [String: FileStamp] = [:]
@@ -47,10 +48,7 @@ final class ManifestOutput: SiteOutput {
         self.previous = previous
         self.sourceHashes = sourceHashes
         self.inPlaceLimit = inPlaceLimit
-        if previous == nil {
-            try folder.prepare()
-            state.withLock { $0.staging = true }
-        }
+        if previous == nil { try ensureStaging() }
     }
 
     /// The published file's stamp when it still holds the bytes the last manifest recorded, else nil.
@@ -74,7 +72,7 @@ final class ManifestOutput: SiteOutput {
             keep(path, stamp: stamp)
             return
         }
-        try ensureStaging()
+        let staging = try ensureStaging()
         // A first build writes in place in its fresh folder; a later one under a temporary name
         // that no file of a site can have (no page, attachment or static file starts with '.').
         let name = previous == nil ? path : state.withLock { state in
@@ -82,7 +80,7 @@ final class ManifestOutput: SiteOutput {
             state.pending[path] = name
             return name
         }
-        let stamp = FileStamp(try DiskOutput(root: folder.staging).writeFile(name, bytes: bytes), withChangeTime: false)
+        let stamp = FileStamp(try DiskOutput(folder: staging).writeFile(name, bytes: bytes), withChangeTime: false)
         state.withLock { $0.written[path] = BuildManifest.Output(hash: hash, stamp: stamp) }
     }
 
@@ -102,11 +100,14 @@ final class ManifestOutput: SiteOutput {
     }
 
     /// Makes the (empty) staging folder, once.
-    private func ensureStaging() throws {
+    @discardableResult
+    private func ensureStaging() throws -> OpenFolder {
         try state.withLock { state in
-            guard !state.staging else { return }
+            if let staging = state.staging { return staging }
             try folder.prepare()
-            state.staging = true
+            let staging = try OpenFolder(folder.staging)
+            state.staging = staging
+            return staging
         }
     }
 
@@ -170,7 +171,7 @@ final class ManifestOutput: SiteOutput {
             if previous == nil && state.written.count == files.count {
                 var records: [String: BuildManifest.Output] = [:]
                 swap(&records, &state.written)
-                return (records, state.staging, records.count, gone.count)
+                return (records, state.staging != nil, records.count, gone.count)
             }
             var records: [String: BuildManifest.Output] = [:]
             records.reserveCapacity(files.count)
@@ -182,7 +183,7 @@ final class ManifestOutput: SiteOutput {
                     records[path] = old
                 }
             }
-            return (records, state.staging, state.written.count, gone.count)
+            return (records, state.staging != nil, state.written.count, gone.count)
         }
     }
 

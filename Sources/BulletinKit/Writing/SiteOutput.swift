@@ -23,9 +23,17 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 /// Writes into a folder on disk.
 public struct DiskOutput: SiteOutput {
     public let root: String
+    /// The folder held open, when files are created relative to it.
+    let folder: OpenFolder?
 
     public init(root: String) {
         self.root = root
+        folder = nil
+    }
+
+    init(folder: OpenFolder) {
+        root = folder.path
+        self.folder = folder
     }
 
     public func write(_ path: String, bytes: some Collection<UInt8>) throws {
@@ -67,10 +75,15 @@ public struct DiskOutput: SiteOutput {
     /// status as written. Folders are made only when the open finds one missing.
     private func writeFile(_ path: String, fill: (Int32) -> Int32) throws -> stat {
         let full = root + "/" + path
-        var fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        if fd < 0 && errno == ENOENT {
-            try makeParent(of: full)
+        var fd: Int32
+        if let folder {
+            fd = try folder.create(path)
+        } else {
             fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd < 0 && errno == ENOENT {
+                try makeParent(of: full)
+                fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            }
         }
         guard fd >= 0 else { throw OutputError(path: full, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -96,6 +109,51 @@ public struct DiskOutput: SiteOutput {
             if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }
         }
         throw OutputError(path: folder, reason: String(cString: strerror(errno)))
+    }
+}
+
+/// A folder held open to create files in: each file's path is walked from the folder, not from
+/// `/`, and each folder below it is made once, before the first file in it is opened, instead of
+/// after an open that failed (the files of a fresh folder are nearly all in folders of their
+/// own). Writing a site is mostly creating files, and these walks were a tenth of its CPU time.
+final class OpenFolder: Sendable {
+    let path: String
+    private let fd: Int32
+    /// The folders below it known to exist, by relative path ("" is the folder itself).
+    private let made = Mutex<Set<String>>([""])
+
+    init(_ path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw OutputError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    deinit { close(fd) }
+
+    /// Creates (or truncates) the file at `relative` for writing; gives its descriptor.
+    func create(_ relative: String) throws -> Int32 {
+        let parent = relative.splitAtLastSlash?.folder ?? ""
+        if !made.withLock({ $0.contains(parent) }) {
+            try makeFolder(parent)
+            made.withLock { _ = $0.insert(parent) }
+        }
+        var file = openat(fd, relative, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if file < 0 && errno == ENOENT {
+            // Removed since it was made.
+            try makeFolder(parent)
+            file = openat(fd, relative, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        guard file >= 0 else { throw OutputError(path: path + "/" + relative, reason: String(cString: strerror(errno))) }
+        return file
+    }
+
+    private func makeFolder(_ relative: String) throws {
+        if relative.isEmpty || mkdirat(fd, relative, 0o755) == 0 || errno == EEXIST { return }
+        if errno == ENOENT, let parent = relative.splitAtLastSlash?.folder {
+            try makeFolder(parent)
+            if mkdirat(fd, relative, 0o755) == 0 || errno == EEXIST { return }
+        }
+        throw OutputError(path: path + "/" + relative, reason: String(cString: strerror(errno)))
     }
 }
 
