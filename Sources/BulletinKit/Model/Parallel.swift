@@ -11,24 +11,33 @@ public func parallelMap<T: Sendable, R: Sendable>(
     _ items: [T], jobs: Int = ProcessInfoCores.count, _ transform: @Sendable (T) -> R
 ) -> [R] {
     if items.count < 2 || jobs <= 1 { return items.map(transform) }
-    let results = Mutex<[R?]>(Array(repeating: nil, count: items.count))
-    let next = Atomic<Int>(0)
-    DispatchQueue.concurrentPerform(iterations: min(jobs, items.count)) { _ in
-        while true {
-            let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
-            if index >= items.count { break }
-            let value = transform(items[index])
-            results.withLock { $0[index] = value }
-        }
-    }
-    return results.withLock { $0.map { $0! } }
+    return parallelMap(count: items.count, jobs: jobs, chunk: 1) { transform(items[$0]) }
 }
 
-/// `(0..<count).map(transform)` on all cores, in chunks of `chunk` items: for cheap items, where
-/// one lock per item would cost more than the item.
+/// `(0..<count).map(transform)` on all cores, in chunks of `chunk` items taken one after
+/// another by whichever thread is free (small chunks for items that cost much and little alike,
+/// bigger ones for cheap items). Each result is put straight into its place in the array.
 public func parallelMap<R: Sendable>(count: Int, jobs: Int = ProcessInfoCores.count, chunk: Int = 512, _ transform: @Sendable (Int) -> R) -> [R] {
-    let starts = Array(stride(from: 0, to: count, by: chunk))
-    return parallelMap(starts, jobs: jobs) { start in (start..<min(count, start + chunk)).map(transform) }.flatMap { $0 }
+    if count < 2 || jobs <= 1 { return (0..<count).map(transform) }
+    let chunks = (count + chunk - 1) / chunk
+    return [R](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let results = SharedBuffer(base: buffer.baseAddress!)
+        let next = Atomic<Int>(0)
+        // Each index is written by one thread, once; the last thread is done before this returns.
+        DispatchQueue.concurrentPerform(iterations: min(jobs, chunks)) { _ in
+            while true {
+                let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if c >= chunks { break }
+                for i in (c * chunk)..<min(count, c * chunk + chunk) { (results.base + i).initialize(to: transform(i)) }
+            }
+        }
+        initialized = count
+    }
+}
+
+/// The results' memory, which the threads of `parallelMap` write at indexes of their own.
+private struct SharedBuffer<R>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<R>
 }
 
 /// Runs `a` and `b` at the same time; gives both results.
