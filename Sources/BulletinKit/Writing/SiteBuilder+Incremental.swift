@@ -203,7 +203,7 @@ extension SiteBuilder {
         let pages = renderer.pages()
         let revisions = Self.stableRevisions(of: site, inputs: inputs, jobs: options.jobs)
         let postURLs = renderer.postURLs
-        defer { leaveForExit(renderer, pages, revisions, postURLs, inputs, sourceHashes) }
+        defer { leaveForExit(of: site, renderer, pages, revisions, postURLs, inputs, sourceHashes) }
         clock.step("index and rows")
         let sameSettings = usable?.settings == settings
         // Each page's path and fingerprint, and what its last rendering gave if that still holds.
@@ -216,7 +216,7 @@ extension SiteBuilder {
             else { return (path, fingerprint, nil, nil) }
             return (path, fingerprint, page, stamp)
         }
-        defer { leaveForExit(known) }
+        defer { leaveForExit(of: site, known) }
         let toRender = pages.indices.filter { known[$0].kept == nil }
         clock.step("fingerprints")
         // A change of a few files is put in place file by file; a bigger one is staged and swapped in whole.
@@ -230,7 +230,7 @@ extension SiteBuilder {
             alongside.withLock { $0 = result }
         }
         clock.step("render and write \(toRender.count) pages, feeds and static files")
-        defer { leaveForExit(rendered) }
+        defer { leaveForExit(of: site, rendered) }
         var pageRecords = known.map(\.kept)
         for (page, i) in zip(rendered, toRender) {
             pageRecords[i] = BuildManifest.Page(
@@ -245,7 +245,7 @@ extension SiteBuilder {
         clock.step("attachments")
 
         var files = Set(known.map(\.path))
-        defer { leaveForExit(files) }
+        defer { leaveForExit(of: site, files) }
         files.formUnion(sources.map { "_files/" + Self.attachmentOutputPath($0) })
         files.formUnion(generated.paths)
         files.formUnion(staticFiles)

@@ -197,7 +197,7 @@ public struct SiteBuilder: Sendable {
             report.diagnostics.append(.error(SourceLocation(path: folder.output), refusal))
             return report
         }
-        defer { leaveForExit(checked, previous as Any, content) }
+        defer { leaveForExit(of: site, checked, previous as Any, content) }
         do {
             var (written, manifest, output) = try writeIncrementally(
                 site: site, engine: engine, folder: folder, previous: previous, tool: tool, content: content, contentHashes: checked.contentHashes,
@@ -211,7 +211,7 @@ public struct SiteBuilder: Sendable {
                 manifest.report.diagnostics = report.diagnostics
                 if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
                 clock.step("save manifest")
-                leaveForExit(manifest, output)
+                leaveForExit(of: site, manifest, output)
             } else {
                 folder.discard()
             }
@@ -223,9 +223,11 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Keeps `values` from being freed when `options.freesMemory` is false (see there): the
-    /// process's end takes their memory back.
-    func leaveForExit(_ values: Any...) {
-        guard !options.freesMemory else { return }
+    /// process's end takes their memory back. Not for a site so big that it let go of its posts'
+    /// content: there memory counts more, and what is kept would raise the peak while the
+    /// manifest is written (by 0.3 GB for a million posts).
+    func leaveForExit(of site: Site, _ values: Any...) {
+        guard !options.freesMemory, !site.contentDropped else { return }
         _ = Unmanaged.passRetained(LeftForExit(values: values))
     }
 
