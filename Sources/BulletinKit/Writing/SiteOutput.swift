@@ -72,7 +72,8 @@ public struct DiskOutput: SiteOutput {
     }
 
     /// Creates or truncates the file, lets `fill` write it (giving 0 or an `errno`), and gives its
-    /// status as written. Folders are made only when the open finds one missing.
+    /// status as written. Folders are made when the open finds one missing (or, in an
+    /// `OpenFolder`, before the first file in each).
     private func writeFile(_ path: String, fill: (Int32) -> Int32) throws -> stat {
         let full = root + "/" + path
         var fd: Int32
@@ -81,7 +82,7 @@ public struct DiskOutput: SiteOutput {
         } else {
             fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             if fd < 0 && errno == ENOENT {
-                try makeParent(of: full)
+                if let parent = full.splitAtLastSlash?.folder { try makeFolder(parent, in: AT_FDCWD, shownBelow: nil) }
                 fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             }
         }
@@ -100,16 +101,19 @@ public struct DiskOutput: SiteOutput {
         }
         try write(path, bytes: [UInt8](data))
     }
+}
 
-    private func makeParent(of file: String) throws {
-        guard let folder = file.splitAtLastSlash?.folder else { return }
-        if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }
-        if errno == ENOENT {
-            try makeParent(of: folder)
-            if mkdir(folder, 0o755) == 0 || errno == EEXIST { return }
-        }
-        throw OutputError(path: folder, reason: String(cString: strerror(errno)))
+/// Makes the folder at `path` and those missing above it; one that exists is fine.
+/// - Parameters:
+///   - base: the folder `path` is relative to, or `AT_FDCWD` for an absolute path.
+///   - shownBelow: the path of `base`, for errors.
+private func makeFolder(_ path: String, in base: Int32, shownBelow: String?) throws {
+    if path.isEmpty || mkdirat(base, path, 0o755) == 0 || errno == EEXIST { return }
+    if errno == ENOENT, let parent = path.splitAtLastSlash?.folder {
+        try makeFolder(parent, in: base, shownBelow: shownBelow)
+        if mkdirat(base, path, 0o755) == 0 || errno == EEXIST { return }
     }
+    throw OutputError(path: shownBelow.map { $0 + "/" + path } ?? path, reason: String(cString: strerror(errno)))
 }
 
 /// A folder held open to create files in: each file's path is walked from the folder, not from
@@ -134,26 +138,17 @@ final class OpenFolder: Sendable {
     func create(_ relative: String) throws -> Int32 {
         let parent = relative.splitAtLastSlash?.folder ?? ""
         if !made.withLock({ $0.contains(parent) }) {
-            try makeFolder(parent)
+            try makeFolder(parent, in: fd, shownBelow: path)
             made.withLock { _ = $0.insert(parent) }
         }
         var file = openat(fd, relative, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if file < 0 && errno == ENOENT {
             // Removed since it was made.
-            try makeFolder(parent)
+            try makeFolder(parent, in: fd, shownBelow: path)
             file = openat(fd, relative, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         guard file >= 0 else { throw OutputError(path: path + "/" + relative, reason: String(cString: strerror(errno))) }
         return file
-    }
-
-    private func makeFolder(_ relative: String) throws {
-        if relative.isEmpty || mkdirat(fd, relative, 0o755) == 0 || errno == EEXIST { return }
-        if errno == ENOENT, let parent = relative.splitAtLastSlash?.folder {
-            try makeFolder(parent)
-            if mkdirat(fd, relative, 0o755) == 0 || errno == EEXIST { return }
-        }
-        throw OutputError(path: path + "/" + relative, reason: String(cString: strerror(errno)))
     }
 }
 
