@@ -59,16 +59,18 @@ struct BuildManifestTests {
     @Test func publishedFilesWithTheirStampsAreMarkedUnchanged() throws {
         let folder = "/tmp/bulletin-published-check-\(getpid())"
         defer { _ = try? FileManager.default.removeItem(atPath: folder) }
-        try FileManager.default.createDirectory(atPath: folder + "/게시판", withIntermediateDirectories: true)
+        for name in ["게시판", "자유", "자유/2"] { try FileManager.default.createDirectory(atPath: folder + "/" + name, withIntermediateDirectories: true) }
         var manifest = BuildManifest(output: folder)
-        // More files than one chunk, so that both threads take some.
+        // More files than one chunk, so that both threads take some, in several folders (each
+        // path is looked up from its first folder, held open while the paths share it), at the
+        // top, and with names that the manifest escapes.
         for i in 0..<(PublishedCheck.chunk * 3 + 5) {
-            let path = "게시판/\(i).html"
+            let path = i % 97 == 0 ? "탭\t\(i).html" : i % 89 == 0 ? "자유/2/역\\\(i).html" : i % 3 == 0 ? "자유/\(i).html" : "게시판/\(i).html"
             try Data("글 \(i)".utf8).write(to: URL(fileURLWithPath: folder + "/" + path))
             let stamp = try #require(FileStamp.of(folder + "/" + path, withChangeTime: false))
             manifest.outputs[path] = .init(hash: i, stamp: stamp)
         }
-        let edited = "게시판/7.html", deleted = "게시판/600.html", replaced = "게시판/1000.html", folderNow = "게시판/1500.html"
+        let edited = "게시판/7.html", deleted = "게시판/601.html", replaced = "게시판/1000.html", folderNow = "게시판/1501.html"
         try Data("고친 글이 더 깁니다".utf8).write(to: URL(fileURLWithPath: folder + "/" + edited))
         try FileManager.default.removeItem(atPath: folder + "/" + deleted)
         // Same bytes in a new file (another inode: both exist until the rename).
@@ -78,16 +80,37 @@ struct BuildManifestTests {
         try FileManager.default.createDirectory(atPath: folder + "/" + folderNow, withIntermediateDirectories: false)
         manifest.outputs["never-written.html"] = .init(hash: 0, stamp: FileStamp(size: 1, modified: 2, changed: 0, inode: 3))
 
+        // Read from the manifest's text, as a build reads it.
+        let text = try #require(ManifestText(manifest.encoded()))
         let check = PublishedCheck()
-        let recorded = manifest
-        _ = both({ check.start(recorded) }, { check.help() })
-        check.mark(&manifest)
+        _ = both({ check.start(text) }, { check.help() })
+        manifest = try #require(text.decoded(found: check.seen()))
         let changed = Set(manifest.outputs.filter { !$0.value.seenUnchanged }.keys)
         #expect(changed == [edited, deleted, replaced, folderNow, "never-written.html"])
+        #expect(manifest.outputs["자유/2/역\\178.html"]?.seenUnchanged == true)
+        #expect(manifest.outputs["탭\t194.html"]?.seenUnchanged == true)
         // A marked file is taken as it is without looking at it again; the others are looked at.
-        let record = manifest.outputs["게시판/3.html"]!
+        let record = manifest.outputs["게시판/4.html"]!
         #expect(ManifestOutput.stamp(of: "/nonexistent", ifItHolds: record) == record.stamp)
         #expect(ManifestOutput.stamp(of: folder + "/" + deleted, ifItHolds: manifest.outputs[deleted]!) == nil)
+    }
+
+    /// The check that nothing changed finds each input's line in the text without decoding it.
+    @Test func inputsAreFoundInTheTextByTheirPaths() throws {
+        let manifest = Self.sample()
+        let text = try #require(ManifestText(manifest.encoded()))
+        #expect(text.header.tool == manifest.tool && text.header.theme == manifest.theme && text.header.report == manifest.report)
+        #expect(text.inputLines.count == 2 && text.outputLines.count == 3)
+        let stamp = FileStamp(size: 1, modified: 2, changed: 3, inode: 4)
+        let files = [("site.yml", stamp), ("Content/free/탭\t이름.md", stamp)]
+        let records = try #require(text.inputRecords(for: files))
+        #expect(records == [manifest.inputs["site.yml"]!, manifest.inputs["Content/free/탭\t이름.md"]!])
+        #expect(text.inputRecords(for: [("Content/free/탭 이름.md", stamp)]) == nil)
+        #expect(text.inputRecords(for: [("site.ym", stamp)]) == nil)
+        #expect(text.inputRecords(for: []) == [])
+        let outputs = try #require(text.outputRecords([0, 2]))
+        #expect(outputs.map(\.path) == ["feed.xml", "free/empty/index.html"])
+        #expect(outputs[0].record == manifest.outputs["feed.xml"]!)
     }
 
     @Test func integersReadBackExactly() {

@@ -229,116 +229,101 @@ struct BuildManifest: Sendable, Equatable {
     /// Reads a manifest; nil when it is missing, of another format, or damaged in any way (the
     /// build is then a clean one).
     static func decode(_ bytes: [UInt8]) -> BuildManifest? {
-        bytes.withUnsafeBufferPointer { decode(text: $0) }
+        ManifestText(bytes)?.decoded()
     }
 
-    /// One pass over the text: each line's fields are found in place (their ranges kept in one
-    /// reused array), and only paths and texts become strings.
-    private static func decode(text all: UnsafeBufferPointer<UInt8>) -> BuildManifest? {
-        guard all.last == UInt8(ascii: "\n") else { return nil }
-        var manifest = BuildManifest()
-        // Room for every line of each kind at once: growing a dictionary of a million paths
-        // rehashes them all several times.
-        var inputLines = 0
-        var outputLines = 0
-        var lineStart = 0
-        while lineStart < all.count {
-            let end = Self.find(UInt8(ascii: "\n"), in: all, from: lineStart)
-            if end - lineStart > 3 {
-                let tag = (all[lineStart], all[lineStart + 1], all[lineStart + 2])
-                if tag == (UInt8(ascii: "i"), UInt8(ascii: "n"), 9) { inputLines += 1 }
-                if tag == (UInt8(ascii: "o"), UInt8(ascii: "u"), UInt8(ascii: "t")) { outputLines += 1 }
-            }
-            lineStart = end + 1
-        }
-        manifest.inputs.reserveCapacity(inputLines)
-        manifest.outputs.reserveCapacity(outputLines)
+    /// The fields of one line of a manifest's text, found in place (their ranges kept in one
+    /// reused array): only paths and texts become strings.
+    struct Line {
+        let all: UnsafeBufferPointer<UInt8>
         var fields: [Range<Int>] = []
-        fields.reserveCapacity(16)
-        var lastOutput: String?
-        var first = true
-        lineStart = 0
-        while lineStart < all.count {
-            // The line's fields, split at tabs.
+
+        init(in all: UnsafeBufferPointer<UInt8>) {
+            self.all = all
+            fields.reserveCapacity(16)
+        }
+
+        /// Splits the line `start..<end` (without its newline) at tabs.
+        mutating func split(_ start: Int, _ end: Int) {
             fields.removeAll(keepingCapacity: true)
-            let end = Self.find(UInt8(ascii: "\n"), in: all, from: lineStart)
-            var fieldStart = lineStart
+            var fieldStart = start
             while true {
-                let tab = Self.find(UInt8(ascii: "\t"), in: all, from: fieldStart, to: end)
+                let tab = BuildManifest.find(UInt8(ascii: "\t"), in: all, from: fieldStart, to: end)
                 fields.append(fieldStart..<tab)
                 if tab == end { break }
                 fieldStart = tab + 1
             }
-            lineStart = end + 1
-            func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: all[fields[i]]) }
-            func text(_ i: Int) -> String { unescape(bytes(i)) }
-            if first {
-                guard fields.count == 1, String(decoding: bytes(0), as: UTF8.self) == formatLine else { return nil }
-                first = false
-                continue
-            }
-            func int(_ i: Int) -> Int? { Self.integer(bytes(i)) }
-            func int64(_ i: Int) -> Int64? { int(i).map(Int64.init) }
-            func stamp(_ i: Int) -> FileStamp? {
-                guard let size = int64(i), let modified = int64(i + 1), let changed = int64(i + 2),
-                    let inode = int(i + 3).map({ UInt64(bitPattern: Int64($0)) })
-                else { return nil }
-                return FileStamp(size: size, modified: modified, changed: changed, inode: inode)
-            }
-            func diagnostic() -> Diagnostic? {
-                guard fields.count == 6, let severity = Diagnostic.Severity(rawValue: text(1)), let line = int(3), let column = int(4) else { return nil }
-                return Diagnostic(severity, SourceLocation(path: text(2), line: line, column: column), text(5))
-            }
-            func list(_ i: Int) -> [String] {
-                bytes(i).isEmpty ? [] : bytes(i).split(separator: 0x1F, omittingEmptySubsequences: false).map { unescape(UnsafeBufferPointer(rebasing: $0)) }
-            }
-            let tag = Tag(bytes(0))
-            switch (tag, fields.count) {
-            case (.input, 7):
-                guard let stamp = stamp(2), let hash = int(6) else { return nil }
-                manifest.inputs[text(1)] = Input(stamp: stamp, hash: hash)
-            case (.output, 7), (.output, 10):
-                guard let hash = int(2), let stamp = stamp(3) else { return nil }
-                var page: Page?
-                if fields.count == 10 {
-                    guard let fingerprint = int(7) else { return nil }
-                    page = Page(fingerprint: fingerprint, linkTargets: list(8), attachments: list(9), diagnostics: [])
-                }
-                let path = text(1)
-                manifest.outputs[path] = Output(hash: hash, stamp: stamp, page: page)
-                lastOutput = path
-            case (.pageDiagnostic, _):
-                guard let d = diagnostic(), let path = lastOutput, manifest.outputs[path]?.page != nil else { return nil }
-                manifest.outputs[path]!.page!.diagnostics.append(d)
-            case (.tool, 2): manifest.tool = text(1)
-            case (.executable, 6):
-                guard let stamp = stamp(1), let hash = int(5) else { return nil }
-                manifest.executable = Input(stamp: stamp, hash: hash)
-            case (.settings, 2): guard let value = int(1) else { return nil }; manifest.settings = value
-            case (.theme, 2): manifest.theme = text(1)
-            case (.folder, 2): manifest.output = text(1)
-            case (.report, 5):
-                guard let posts = int(1), let comments = int(2), let pages = int(3), let bytes = int(4) else { return nil }
-                manifest.report = Report(posts: posts, comments: comments, pages: pages, bytes: bytes)
-            case (.diagnostic, _):
-                guard let d = diagnostic() else { return nil }
-                manifest.report.diagnostics.append(d)
-            default:
-                return nil
-            }
         }
-        return manifest
+
+        var count: Int { fields.count }
+        var tag: Tag { Tag(bytes(0)) }
+        func bytes(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: all[fields[i]]) }
+        func text(_ i: Int) -> String { BuildManifest.unescape(bytes(i)) }
+        func int(_ i: Int) -> Int? { BuildManifest.integer(bytes(i)) }
+        func stamp(_ i: Int) -> FileStamp? {
+            guard let size = int(i), let modified = int(i + 1), let changed = int(i + 2), let inode = int(i + 3) else { return nil }
+            return FileStamp(size: Int64(size), modified: Int64(modified), changed: Int64(changed), inode: UInt64(bitPattern: Int64(inode)))
+        }
+        func diagnostic() -> Diagnostic? {
+            guard count == 6, let severity = Diagnostic.Severity(rawValue: text(1)), let line = int(3), let column = int(4) else { return nil }
+            return Diagnostic(severity, SourceLocation(path: text(2), line: line, column: column), text(5))
+        }
+        func list(_ i: Int) -> [String] {
+            bytes(i).isEmpty ? [] : bytes(i).split(separator: 0x1F, omittingEmptySubsequences: false).map { BuildManifest.unescape(UnsafeBufferPointer(rebasing: $0)) }
+        }
+    }
+
+    /// Adds what `line` says to the manifest; false when the line is damaged or unknown.
+    /// - Parameter lastOutput: the path of the last output line, which `pdiag` lines belong to.
+    /// - Parameter seenUnchanged: for an output line, ``Output/seenUnchanged``.
+    mutating func add(_ line: Line, lastOutput: inout String?, seenUnchanged: Bool = false) -> Bool {
+        switch (line.tag, line.count) {
+        case (.input, 7):
+            guard let stamp = line.stamp(2), let hash = line.int(6) else { return false }
+            inputs[line.text(1)] = Input(stamp: stamp, hash: hash)
+        case (.output, 7), (.output, 10):
+            guard let hash = line.int(2), let stamp = line.stamp(3) else { return false }
+            var page: Page?
+            if line.count == 10 {
+                guard let fingerprint = line.int(7) else { return false }
+                page = Page(fingerprint: fingerprint, linkTargets: line.list(8), attachments: line.list(9), diagnostics: [])
+            }
+            let path = line.text(1)
+            outputs[path] = Output(hash: hash, stamp: stamp, page: page, seenUnchanged: seenUnchanged)
+            lastOutput = path
+        case (.pageDiagnostic, _):
+            guard let d = line.diagnostic(), let path = lastOutput, outputs[path]?.page != nil else { return false }
+            outputs[path]!.page!.diagnostics.append(d)
+        case (.tool, 2): tool = line.text(1)
+        case (.executable, 6):
+            guard let stamp = line.stamp(1), let hash = line.int(5) else { return false }
+            executable = Input(stamp: stamp, hash: hash)
+        case (.settings, 2):
+            guard let value = line.int(1) else { return false }
+            settings = value
+        case (.theme, 2): theme = line.text(1)
+        case (.folder, 2): output = line.text(1)
+        case (.report, 5):
+            guard let posts = line.int(1), let comments = line.int(2), let pages = line.int(3), let bytes = line.int(4) else { return false }
+            report = Report(posts: posts, comments: comments, pages: pages, bytes: bytes)
+        case (.diagnostic, _):
+            guard let d = line.diagnostic() else { return false }
+            report.diagnostics.append(d)
+        default:
+            return false
+        }
+        return true
     }
 
     /// The offset of the first `byte` in `text[start..<end]` (`text.count` by default), or `end`.
-    private static func find(_ byte: UInt8, in text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int {
+    static func find(_ byte: UInt8, in text: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int? = nil) -> Int {
         let end = end ?? text.count
         guard start < end, let found = memchr(text.baseAddress! + start, Int32(byte), end - start) else { return end }
         return text.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 
     /// The first field of a line, which says what the line holds.
-    private enum Tag {
+    enum Tag {
         case input, output, pageDiagnostic, tool, executable, settings, theme, folder, report, diagnostic, unknown
 
         init(_ bytes: UnsafeBufferPointer<UInt8>) {

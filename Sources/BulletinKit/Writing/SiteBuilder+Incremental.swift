@@ -36,9 +36,9 @@ extension SiteBuilder {
         return options.source + "/" + config.output
     }
 
-    func readManifest(output: String) -> BuildManifest? {
+    func readManifest(output: String) -> ManifestText? {
         guard !options.clean, let bytes = readFile(manifestPath(output: output)) else { return nil }
-        return BuildManifest.decode(bytes)
+        return ManifestText(bytes)
     }
 
     /// Writes the manifest, replacing the old one in one step; a failure only costs the next build time.
@@ -73,35 +73,39 @@ extension SiteBuilder {
         return (identity, executable)
     }
 
-    /// When nothing changed since `previous` was written: its report, else nil. Reads no post,
-    /// only the folders and the files' stamps (and the bytes of files whose stamp changed: a
-    /// fresh checkout touches every file).
+    /// When nothing changed since the manifest `text` was written: its report, else nil. Reads
+    /// no post, only the folders and the files' stamps (and the bytes of files whose stamp
+    /// changed: a fresh checkout touches every file), and decodes no line of the manifest unless
+    /// stamps changed and it must be written again.
+    /// - Parameter published: the check of the published files that `text` recorded, done.
     /// - Parameter content: the files below `Content/` (`FileStamp.tree(source, "Content", …)`).
     /// - Parameter tool: `toolIdentity(previous:)`.
+    /// - Parameter inputs: `compareInputs(with: text, content: content)`, when done already.
     func unchangedBuild(
-        since previous: BuildManifest, tool: (identity: String, executable: BuildManifest.Input?), content: [(path: String, stamp: FileStamp)],
-        clock: inout StepClock
+        since text: ManifestText, published: PublishedCheck, tool: (identity: String, executable: BuildManifest.Input?),
+        content: [(path: String, stamp: FileStamp)], inputs: InputComparison?, clock: inout StepClock
     ) -> Report? {
+        let previous = text.header
         guard previous.tool == tool.identity else { return nil }
         if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
-        let inputs = InputTree.walk(source: options.source, theme: previous.theme, content: content).files
-        guard inputs.count == previous.inputs.count else { return nil }
+        let compared = inputs ?? compareInputs(with: text, content: content)
+        guard let records = compared.records else { return nil }
         var restamped: [(String, BuildManifest.Input)] = []
-        for (path, stamp) in inputs {
-            guard let input = previous.inputs[path] else { return nil }
+        for ((path, stamp), input) in zip(compared.files, records) {
             if input.stamp == stamp { continue }
             guard let bytes = readFile(options.source + "/" + path), StableHasher.hash(bytes) == input.hash else { return nil }
             restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
         }
         clock.step("inputs compared")
         // Every file the last build wrote is still there as it left it (files added since do not
-        // matter): nearly always known already (``PublishedCheck``).
-        let outputs = previous.outputs.filter { !$0.value.seenUnchanged }
-        let published = parallelMap(Array(outputs), jobs: options.jobs) { path, record in
+        // matter): nearly always known already.
+        let seen = published.seen()
+        guard let outputs = text.outputRecords((0..<text.outputLines.count).filter { !seen($0) }) else { return nil }
+        let stamps = parallelMap(outputs, jobs: options.jobs) { path, record in
             ManifestOutput.stamp(of: previous.output + "/" + path, ifItHolds: record)
         }
         var restampedOutputs: [(String, FileStamp)] = []
-        for ((path, record), stamp) in zip(outputs, published) {
+        for ((path, record), stamp) in zip(outputs, stamps) {
             guard let stamp else { return nil }
             if stamp != record.stamp { restampedOutputs.append((path, stamp)) }
         }
@@ -110,17 +114,30 @@ extension SiteBuilder {
         report.posts = previous.report.posts
         report.comments = previous.report.comments
         report.pages = previous.report.pages
-        report.files = previous.outputs.count
+        report.files = text.outputLines.count
         report.bytes = previous.report.bytes
         report.output = previous.output
         if !restamped.isEmpty || !restampedOutputs.isEmpty || tool.executable != previous.executable {
-            var manifest = previous
+            guard var manifest = text.decoded(found: seen) else { return nil }
             manifest.executable = tool.executable
             for (path, input) in restamped { manifest.inputs[path] = input }
             for (path, stamp) in restampedOutputs { manifest.outputs[path]!.stamp = stamp }
             if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
         }
         return report
+    }
+
+    /// Every input file found now, beside what the manifest recorded of each.
+    struct InputComparison: Sendable {
+        var files: [(path: String, stamp: FileStamp)]
+        /// In the order of `files`; nil when the manifest has other files, or a damaged line.
+        var records: [BuildManifest.Input]?
+    }
+
+    /// The input files (`content` and the others) with the records `text` kept of them.
+    func compareInputs(with text: ManifestText, content: [(path: String, stamp: FileStamp)]) -> InputComparison {
+        let files = InputTree.walk(source: options.source, theme: text.header.theme, content: content).files
+        return InputComparison(files: files, records: files.count == text.inputLines.count ? text.inputRecords(for: files) : nil)
     }
 
     /// The inputs' records: stamps from the walk, hashes from `previous` where the stamp is the

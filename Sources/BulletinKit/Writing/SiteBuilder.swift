@@ -164,24 +164,33 @@ public struct SiteBuilder: Sendable {
         // are looked at; the walker joins in once done. With no manifest to read, the boards'
         // folders are walked side by side instead.
         let check = PublishedCheck()
-        var (previous, content) =
+        var (text, (content, inputs)) =
             options.clean
-            ? (nil, FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: options.jobs))
+            ? (nil, (FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: options.jobs), nil))
             : both(
                 {
-                    let manifest = plannedOutput().flatMap { readManifest(output: $0) }
-                    if let manifest { check.start(manifest) }
-                    return manifest
+                    let text = plannedOutput().flatMap { readManifest(output: $0) }
+                    if let text { check.start(text) }
+                    return text
                 },
                 {
                     let content = FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: 1)
+                    // The manifest is nearly always read by now: the inputs are compared with it
+                    // here, while the other thread looks at the published files.
+                    let inputs = check.text.map { compareInputs(with: $0, content: content) }
                     check.help()
-                    return content
+                    return (content, inputs)
                 })
-        if previous != nil { check.mark(&previous!) }
+        check.finish()
         clock.step("manifest, content walk and published files")
-        let tool = toolIdentity(previous: previous)
-        if let previous, let unchanged = unchangedBuild(since: previous, tool: tool, content: content, clock: &clock) { return unchanged }
+        let tool = toolIdentity(previous: text?.header)
+        if let text, let unchanged = unchangedBuild(since: text, published: check, tool: tool, content: content, inputs: inputs, clock: &clock) {
+            return unchanged
+        }
+        inputs = nil
+        // Something changed: the whole manifest is decoded, and its text let go of.
+        let previous = text?.decoded(found: check.seen())
+        text = nil
         clock.step("no-change check")
         let checked = checkWithSettings()
         let (site, engine, config, diagnostics) = (checked.site, checked.engine, checked.config, checked.diagnostics)

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A build manifest's text with only its header decoded, and where each line of a file begins.
+///
+/// The check that nothing changed since the last build compares these lines with the disk in
+/// place (``PublishedCheck``, `inputRecords(for:)`): it makes no string and no dictionary entry
+/// of each of the 30,000 lines of a 10,000-post site, which took longer than looking at the
+/// files. A build that goes on decodes them all (`decoded(found:)`).
+struct ManifestText: Sendable {
+    let bytes: [UInt8]
+    /// Everything but the inputs and outputs.
+    private(set) var header = BuildManifest()
+    /// Where the line of each input and of each output begins, in the text's order (by path).
+    private(set) var inputLines: [Int] = []
+    private(set) var outputLines: [Int] = []
+    /// Where the lines of files begin, after the header's.
+    private var filesStart = 0
+
+    /// Nil when the text is of another format or its header is damaged. Damaged lines of files
+    /// are found by `decoded(found:)`, and make the check that nothing changed fail.
+    init?(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        guard bytes.last == UInt8(ascii: "\n") else { return nil }
+        var header = BuildManifest()
+        var inputLines: [Int] = []
+        var outputLines: [Int] = []
+        var filesStart = -1
+        let read = bytes.withUnsafeBufferPointer { all -> Bool in
+            var line = BuildManifest.Line(in: all)
+            var lastOutput: String?
+            var start = 0
+            while start < all.count {
+                let end = BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start)
+                let lineStart = start
+                start = end + 1
+                if lineStart == 0 {
+                    guard BuildManifest.formatLine.utf8.elementsEqual(UnsafeBufferPointer(rebasing: all[0..<end])) else { return false }
+                    continue
+                }
+                let tag = BuildManifest.Tag(UnsafeBufferPointer(rebasing: all[lineStart..<BuildManifest.find(9, in: all, from: lineStart, to: end)]))
+                switch tag {
+                case .input: inputLines.append(lineStart)
+                case .output: outputLines.append(lineStart)
+                case .pageDiagnostic: guard filesStart >= 0 else { return false }
+                default:
+                    // The header's lines come first.
+                    guard filesStart < 0 else { return false }
+                    line.split(lineStart, end)
+                    guard header.add(line, lastOutput: &lastOutput) else { return false }
+                    continue
+                }
+                if filesStart < 0 { filesStart = lineStart }
+            }
+            return true
+        }
+        guard read else { return nil }
+        self.header = header
+        self.inputLines = inputLines
+        self.outputLines = outputLines
+        self.filesStart = filesStart < 0 ? bytes.count : filesStart
+    }
+
+    /// The whole manifest, or nil when a line is damaged.
+    /// - Parameter found: whether the published file of the output on the given line (counted
+    ///   from 0) was found as that line records it (``BuildManifest/Output/seenUnchanged``).
+    func decoded(found: (Int) -> Bool = { _ in false }) -> BuildManifest? {
+        var manifest = header
+        // Room for every line at once: growing a dictionary of a million paths rehashes them all several times.
+        manifest.inputs.reserveCapacity(inputLines.count)
+        manifest.outputs.reserveCapacity(outputLines.count)
+        let complete = bytes.withUnsafeBufferPointer { all -> Bool in
+            var line = BuildManifest.Line(in: all)
+            var lastOutput: String?
+            var output = 0
+            var start = filesStart
+            while start < all.count {
+                let end = BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start)
+                line.split(start, end)
+                start = end + 1
+                let isOutput = line.tag == .output
+                guard manifest.add(line, lastOutput: &lastOutput, seenUnchanged: isOutput && found(output)) else { return false }
+                if isOutput { output += 1 }
+            }
+            return true
+        }
+        return complete ? manifest : nil
+    }
+
+    /// The record of each of `files` (in their order), from the input line with the same path;
+    /// nil when a file has no line, or its line is damaged.
+    func inputRecords(for files: [(path: String, stamp: FileStamp)]) -> [BuildManifest.Input]? {
+        bytes.withUnsafeBufferPointer { all -> [BuildManifest.Input]? in
+            var line = BuildManifest.Line(in: all)
+            // Each line's path (escaped as in the text), in an open-addressing table of line numbers + 1.
+            var size = 16
+            while size < inputLines.count * 2 { size *= 2 }
+            let mask = size - 1
+            var slots = [Int32](repeating: 0, count: size)
+            func pathField(_ lineStart: Int) -> UnsafeBufferPointer<UInt8> {
+                let from = lineStart + 3  // "in\t"
+                return UnsafeBufferPointer(rebasing: all[from..<BuildManifest.find(9, in: all, from: from)])
+            }
+            for (i, lineStart) in inputLines.enumerated() {
+                var slot = StableHasher.hash(bytes: UnsafeRawBufferPointer(pathField(lineStart))) & mask
+                while slots[slot] != 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(i + 1)
+            }
+            var records: [BuildManifest.Input] = []
+            records.reserveCapacity(files.count)
+            func lookup(_ key: UnsafeRawBufferPointer) -> Int? {
+                var slot = StableHasher.hash(bytes: key) & mask
+                while slots[slot] != 0 {
+                    let field = pathField(inputLines[Int(slots[slot]) - 1])
+                    if field.count == key.count && (key.isEmpty || memcmp(field.baseAddress!, key.baseAddress!, key.count) == 0) {
+                        return Int(slots[slot]) - 1
+                    }
+                    slot = (slot + 1) & mask
+                }
+                return nil
+            }
+            var escaped: [UInt8] = []
+            for (name, _) in files {
+                var path = name
+                let found = path.withUTF8 { utf8 -> Int? in
+                    guard utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 32 }) else { return lookup(UnsafeRawBufferPointer(utf8)) }
+                    escaped.removeAll(keepingCapacity: true)
+                    BuildManifest.escape(name, into: &escaped)
+                    return escaped.withUnsafeBytes { lookup($0) }
+                }
+                guard let found else { return nil }
+                let start = inputLines[found]
+                line.split(start, BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start))
+                guard line.count == 7, let stamp = line.stamp(2), let hash = line.int(6) else { return nil }
+                records.append(BuildManifest.Input(stamp: stamp, hash: hash))
+            }
+            return records
+        }
+    }
+
+    /// The path and record of the output on each of `lines` (counted from 0); nil when one is damaged.
+    func outputRecords(_ lines: [Int]) -> [(path: String, record: BuildManifest.Output)]? {
+        bytes.withUnsafeBufferPointer { all -> [(path: String, record: BuildManifest.Output)]? in
+            var line = BuildManifest.Line(in: all)
+            var records: [(path: String, record: BuildManifest.Output)] = []
+            for i in lines {
+                let start = outputLines[i]
+                line.split(start, BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start))
+                guard line.count == 7 || line.count == 10, let hash = line.int(2), let stamp = line.stamp(3) else { return nil }
+                records.append((line.text(1), BuildManifest.Output(hash: hash, stamp: stamp)))
+            }
+            return records
+        }
+    }
+}
