@@ -64,7 +64,7 @@ struct BuildManifestTests {
         // More files than one chunk, so that both threads take some, in several folders (each
         // path is looked up from its first folder, held open while the paths share it), at the
         // top, and with names that the manifest escapes.
-        for i in 0..<(PublishedCheck.chunk * 3 + 5) {
+        for i in 0..<(StampCheck.chunk * 3 + 5) {
             let path = i % 97 == 0 ? "탭\t\(i).html" : i % 89 == 0 ? "자유/2/역\\\(i).html" : i % 3 == 0 ? "자유/\(i).html" : "게시판/\(i).html"
             try Data("글 \(i)".utf8).write(to: URL(fileURLWithPath: folder + "/" + path))
             let stamp = try #require(FileStamp.of(folder + "/" + path, withChangeTime: false))
@@ -82,7 +82,7 @@ struct BuildManifestTests {
 
         // Read from the manifest's text, as a build reads it.
         let text = try #require(ManifestText(manifest.encoded()))
-        let check = PublishedCheck()
+        let check = StampCheck()
         _ = both({ check.start(text) }, { check.help() })
         manifest = try #require(text.decoded(found: check.seen()))
         let changed = Set(manifest.outputs.filter { !$0.value.seenUnchanged }.keys)
@@ -93,6 +93,52 @@ struct BuildManifestTests {
         let record = manifest.outputs["게시판/4.html"]!
         #expect(ManifestOutput.stamp(of: "/nonexistent", ifItHolds: record) == record.stamp)
         #expect(ManifestOutput.stamp(of: folder + "/" + deleted, ifItHolds: manifest.outputs[deleted]!) == nil)
+    }
+
+    /// `Content/` is listed by one thread, then its files are looked at in chunks by any: the
+    /// same files and stamps as a walk gives (hidden names skipped, links to files followed,
+    /// links to folders not), compared with the manifest's records on the way.
+    @Test func contentFilesAreListedThenLookedAtInChunks() throws {
+        let root = "/tmp/bulletin-stamp-check-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: root) }
+        let board = root + "/Content/자유"
+        for folder in [board + "/2024/06", board + "/.git", root + "/elsewhere"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        for i in 0..<(StampCheck.chunk * 2 + 7) { try Data("글 \(i)".utf8).write(to: URL(fileURLWithPath: board + "/\(i).md")) }
+        for name in ["2024/06/812320.md", ".hidden.md", ".git/HEAD"] { try Data("x".utf8).write(to: URL(fileURLWithPath: board + "/" + name)) }
+        try Data("site".utf8).write(to: URL(fileURLWithPath: root + "/Content/_notes.yml"))
+        try Data("linked".utf8).write(to: URL(fileURLWithPath: root + "/elsewhere/linked.md"))
+        #expect(symlink(root + "/elsewhere/linked.md", board + "/linked.md") == 0)
+        #expect(symlink(root + "/elsewhere", board + "/linked-folder") == 0)
+
+        let walked = FileStamp.tree(root, "Content", withChangeTime: true, jobs: 1)
+        #expect(walked.count == StampCheck.chunk * 2 + 7 + 3)
+        func same(_ files: [(path: String, stamp: FileStamp)]) -> Bool {
+            files.count == walked.count && Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.stamp) }) == Dictionary(uniqueKeysWithValues: walked.map { ($0.path, $0.stamp) })
+        }
+        // No manifest: listed and looked at on two threads, compared with nothing.
+        let alone = StampCheck()
+        _ = both({ alone.help() }, { alone.list(root, "Content") })
+        #expect(same(alone.contentFiles().files))
+        #expect(!alone.contentFiles().allRecorded)
+
+        // A manifest that recorded every file: all recorded, until one file changes.
+        var manifest = BuildManifest(output: root + "/public")
+        for (path, stamp) in walked { manifest.inputs[path] = .init(stamp: stamp, hash: 0) }
+        func check(_ manifest: BuildManifest) throws -> (files: [(path: String, stamp: FileStamp)], allRecorded: Bool) {
+            let check = StampCheck()
+            check.start(try #require(ManifestText(manifest.encoded())))
+            check.list(root, "Content")
+            return check.contentFiles()
+        }
+        #expect(try check(manifest).allRecorded)
+        #expect(try same(check(manifest).files))
+        var missing = manifest
+        missing.inputs["Content/자유/77.md"] = nil
+        #expect(try !check(missing).allRecorded)
+        try Data("고친 글".utf8).write(to: URL(fileURLWithPath: board + "/513.md"))
+        #expect(try !check(manifest).allRecorded)
     }
 
     /// The check that nothing changed finds each input's line in the text without decoding it.

@@ -40,6 +40,26 @@ private struct SharedBuffer<R>: @unchecked Sendable {
     let base: UnsafeMutablePointer<R>
 }
 
+/// A value computed on another thread while the caller goes on; `value` waits for it.
+public final class Background<T: Sendable>: Sendable {
+    private let result = Mutex<T?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    public init(_ work: @escaping @Sendable () -> T) {
+        DispatchQueue.global().async {
+            let value = work()
+            self.result.withLock { $0 = value }
+            self.done.signal()
+        }
+    }
+
+    public var value: T {
+        if let value = result.withLock({ $0 }) { return value }
+        done.wait()
+        return result.withLock { $0! }
+    }
+}
+
 /// Runs `a` and `b` at the same time; gives both results.
 public func both<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
     let results = Mutex<(A?, B?)>((nil, nil))

@@ -43,7 +43,7 @@ struct BuildManifest: Sendable, Equatable {
         var hash: Int
         var stamp: FileStamp
         var page: Page?
-        /// Whether the published file had `stamp` when this build began (``PublishedCheck``);
+        /// Whether the published file had `stamp` when this build began (``StampCheck``);
         /// not kept in the text. When false, nothing is known yet.
         var seenUnchanged = false
     }
@@ -162,6 +162,42 @@ struct BuildManifest: Sendable, Equatable {
 
     private static func diagnostic(_ tag: String, _ d: Diagnostic, into out: inout [UInt8]) {
         line([tag, d.severity.rawValue, d.location.path, String(d.location.line), String(d.location.column), d.message], into: &out)
+    }
+
+    /// The decimal integers of a line read one field after another in place, as `integer`
+    /// reads them, for the check that nothing changed (no field ranges, no search for tabs).
+    struct Numbers {
+        let all: UnsafeBufferPointer<UInt8>
+        /// Where the next field starts.
+        var at: Int
+        /// The byte that ended the last field read: a tab, or the line's end.
+        var ended: UInt8 = 0
+
+        mutating func next() -> Int? {
+            var i = at
+            let negative = i < all.count && all[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
+            let first = i
+            var value: UInt64 = 0
+            while i < all.count, all[i] >= UInt8(ascii: "0") && all[i] <= UInt8(ascii: "9") {
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(all[i] - UInt8(ascii: "0")))
+                guard !o1, !o2, i - first < 20 else { return nil }
+                value = sum
+                i += 1
+            }
+            guard i > first, i < all.count, all[i] == 9 || all[i] == UInt8(ascii: "\n") else { return nil }
+            ended = all[i]
+            at = i + 1
+            if negative { return value <= UInt64(Int.max) + 1 ? Int(truncatingIfNeeded: 0 &- value) : nil }
+            return Int(truncatingIfNeeded: value)
+        }
+
+        /// A stamp's four fields.
+        mutating func stamp() -> FileStamp? {
+            guard let size = next(), let modified = next(), let changed = next(), let inode = next() else { return nil }
+            return FileStamp(size: Int64(size), modified: Int64(modified), changed: Int64(changed), inode: UInt64(bitPattern: Int64(inode)))
+        }
     }
 
     /// A decimal integer (written by `String(_:)`; inodes beyond `Int.max` as they wrap).

@@ -5,7 +5,7 @@ import Glibc
 /// A build manifest's text with only its header decoded, and where each line of a file begins.
 ///
 /// The check that nothing changed since the last build compares these lines with the disk in
-/// place (``PublishedCheck``, `inputRecords(for:)`): it makes no string and no dictionary entry
+/// place (``StampCheck``, `inputRecords(for:)`): it makes no string and no dictionary entry
 /// of each of the 30,000 lines of a 10,000-post site, which took longer than looking at the
 /// files. A build that goes on decodes them all (`decoded(found:)`).
 struct ManifestText: Sendable {
@@ -17,6 +17,9 @@ struct ManifestText: Sendable {
     private(set) var outputLines: [Int] = []
     /// Where the lines of files begin, after the header's.
     private var filesStart = 0
+    /// The input lines by their paths (escaped as in the text): an open-addressing table of
+    /// line numbers + 1, 0 for an empty slot.
+    private var inputSlots: [Int32] = []
 
     /// Nil when the text is of another format or its header is damaged. Damaged lines of files
     /// are found by `decoded(found:)`, and make the check that nothing changed fail.
@@ -60,6 +63,23 @@ struct ManifestText: Sendable {
         self.inputLines = inputLines
         self.outputLines = outputLines
         self.filesStart = filesStart < 0 ? bytes.count : filesStart
+        var size = 16
+        while size < inputLines.count * 2 { size *= 2 }
+        var slots = [Int32](repeating: 0, count: size)
+        bytes.withUnsafeBufferPointer { all in
+            for (i, lineStart) in inputLines.enumerated() {
+                var slot = StableHasher.hash(bytes: UnsafeRawBufferPointer(Self.inputPath(lineStart, in: all))) & (size - 1)
+                while slots[slot] != 0 { slot = (slot + 1) & (size - 1) }
+                slots[slot] = Int32(i + 1)
+            }
+        }
+        inputSlots = slots
+    }
+
+    /// The path field of the input line at `lineStart`, as the text has it.
+    private static func inputPath(_ lineStart: Int, in all: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        let from = lineStart + 3  // "in\t"
+        return UnsafeBufferPointer(rebasing: all[from..<BuildManifest.find(9, in: all, from: from)])
     }
 
     /// The whole manifest, or nil when a line is damaged.
@@ -90,31 +110,17 @@ struct ManifestText: Sendable {
 
     /// The record of each of `files` (in their order), from the input line with the same path;
     /// nil when a file has no line, or its line is damaged.
-    func inputRecords(for files: [(path: String, stamp: FileStamp)]) -> [BuildManifest.Input]? {
+    func inputRecords(for files: some Collection<(path: String, stamp: FileStamp)>) -> [BuildManifest.Input]? {
         bytes.withUnsafeBufferPointer { all -> [BuildManifest.Input]? in
-            var line = BuildManifest.Line(in: all)
-            // Each line's path (escaped as in the text), in an open-addressing table of line numbers + 1.
-            var size = 16
-            while size < inputLines.count * 2 { size *= 2 }
-            let mask = size - 1
-            var slots = [Int32](repeating: 0, count: size)
-            func pathField(_ lineStart: Int) -> UnsafeBufferPointer<UInt8> {
-                let from = lineStart + 3  // "in\t"
-                return UnsafeBufferPointer(rebasing: all[from..<BuildManifest.find(9, in: all, from: from)])
-            }
-            for (i, lineStart) in inputLines.enumerated() {
-                var slot = StableHasher.hash(bytes: UnsafeRawBufferPointer(pathField(lineStart))) & mask
-                while slots[slot] != 0 { slot = (slot + 1) & mask }
-                slots[slot] = Int32(i + 1)
-            }
             var records: [BuildManifest.Input] = []
             records.reserveCapacity(files.count)
+            let mask = inputSlots.count - 1
             func lookup(_ key: UnsafeRawBufferPointer) -> Int? {
                 var slot = StableHasher.hash(bytes: key) & mask
-                while slots[slot] != 0 {
-                    let field = pathField(inputLines[Int(slots[slot]) - 1])
+                while inputSlots[slot] != 0 {
+                    let field = Self.inputPath(inputLines[Int(inputSlots[slot]) - 1], in: all)
                     if field.count == key.count && (key.isEmpty || memcmp(field.baseAddress!, key.baseAddress!, key.count) == 0) {
-                        return Int(slots[slot]) - 1
+                        return Int(inputSlots[slot]) - 1
                     }
                     slot = (slot + 1) & mask
                 }
@@ -130,9 +136,10 @@ struct ManifestText: Sendable {
                     return escaped.withUnsafeBytes { lookup($0) }
                 }
                 guard let found else { return nil }
-                let start = inputLines[found]
-                line.split(start, BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start))
-                guard line.count == 7, let stamp = line.stamp(2), let hash = line.int(6) else { return nil }
+                // The fields after the path: a stamp and a hash, the last.
+                let field = Self.inputPath(inputLines[found], in: all)
+                var numbers = BuildManifest.Numbers(all: all, at: all.baseAddress!.distance(to: field.baseAddress!) + field.count + 1)
+                guard let stamp = numbers.stamp(), let hash = numbers.next(), numbers.ended == UInt8(ascii: "\n") else { return nil }
                 records.append(BuildManifest.Input(stamp: stamp, hash: hash))
             }
             return records

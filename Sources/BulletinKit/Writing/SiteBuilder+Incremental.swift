@@ -80,21 +80,28 @@ extension SiteBuilder {
     /// - Parameter published: the check of the published files that `text` recorded, done.
     /// - Parameter content: the files below `Content/` (`FileStamp.tree(source, "Content", …)`).
     /// - Parameter tool: `toolIdentity(previous:)`.
-    /// - Parameter inputs: `compareInputs(with: text, content: content)`, when done already.
+    /// - Parameter contentRecorded: whether the manifest recorded every file of `content` with its stamp.
     func unchangedBuild(
-        since text: ManifestText, published: PublishedCheck, tool: (identity: String, executable: BuildManifest.Input?),
-        content: [(path: String, stamp: FileStamp)], inputs: InputComparison?, clock: inout StepClock
+        since text: ManifestText, published: StampCheck, tool: (identity: String, executable: BuildManifest.Input?),
+        content: [(path: String, stamp: FileStamp)], contentRecorded: Bool, clock: inout StepClock
     ) -> Report? {
         let previous = text.header
         guard previous.tool == tool.identity else { return nil }
         if let requested = options.output, Self.absolutePath(PublishFolder(output: requested).output) != previous.output { return nil }
-        let compared = inputs ?? compareInputs(with: text, content: content)
-        guard let records = compared.records else { return nil }
+        // Nearly always every input has the stamp the manifest recorded: known of the content
+        // already, and looked up for the few other files.
+        let others = InputTree.walk(source: options.source, theme: previous.theme, content: []).files
         var restamped: [(String, BuildManifest.Input)] = []
-        for ((path, stamp), input) in zip(compared.files, records) {
-            if input.stamp == stamp { continue }
-            guard let bytes = readFile(options.source + "/" + path), StableHasher.hash(bytes) == input.hash else { return nil }
-            restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
+        if !contentRecorded || others.count + content.count != text.inputLines.count
+            || text.inputRecords(for: others).map({ zip($0, others).allSatisfy { $0.stamp == $1.stamp } }) != true
+        {
+            let compared = compareInputs(with: text, content: content)
+            guard let records = compared.records else { return nil }
+            for ((path, stamp), input) in zip(compared.files, records) {
+                if input.stamp == stamp { continue }
+                guard let bytes = readFile(options.source + "/" + path), StableHasher.hash(bytes) == input.hash else { return nil }
+                restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
+            }
         }
         clock.step("inputs compared")
         // Every file the last build wrote is still there as it left it (files added since do not

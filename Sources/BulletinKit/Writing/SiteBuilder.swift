@@ -160,34 +160,38 @@ public struct SiteBuilder: Sendable {
     /// `writeIncrementally`), unless `options.clean`.
     public func build() -> Report {
         var clock = StepClock()
-        // The content's folders are walked while the manifest is read and the files it recorded
-        // are looked at; the walker joins in once done. With no manifest to read, the boards'
-        // folders are walked side by side instead.
-        let check = PublishedCheck()
-        var (text, (content, inputs)) =
-            options.clean
-            ? (nil, (FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: options.jobs), nil))
-            : both(
+        // The manifest is read and the published files it recorded are looked at while the
+        // content's folders are listed; then both threads look at whichever files are left
+        // (``StampCheck``). With no manifest to read, the boards' folders are walked side by side.
+        let check = StampCheck()
+        var text: ManifestText?
+        var content: [(path: String, stamp: FileStamp)]
+        var contentRecorded = false
+        if options.clean {
+            content = FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: options.jobs)
+        } else {
+            (text, _) = both(
                 {
                     let text = plannedOutput().flatMap { readManifest(output: $0) }
-                    if let text { check.start(text) }
+                    if let text { check.start(text) } else { check.help() }
                     return text
                 },
-                {
-                    let content = FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: 1)
-                    // The manifest is nearly always read by now: the inputs are compared with it
-                    // here, while the other thread looks at the published files.
-                    let inputs = check.text.map { compareInputs(with: $0, content: content) }
-                    check.help()
-                    return (content, inputs)
-                })
+                { check.list(options.source, "Content") })
+            (content, contentRecorded) = check.contentFiles()
+        }
         check.finish()
         clock.step("manifest, content walk and published files")
-        let tool = toolIdentity(previous: text?.header)
-        if let text, let unchanged = unchangedBuild(since: text, published: check, tool: tool, content: content, inputs: inputs, clock: &clock) {
+        // Bulletin's own identity: from the manifest when the executable's stamp is the one it
+        // recorded, else by hashing the executable (16 ms for a release build with Swift's
+        // runtime linked in), which a build that has to load the site does meanwhile.
+        let header = text?.header
+        let identity = Background { toolIdentity(previous: header) }
+        if let text,
+            let unchanged = unchangedBuild(
+                since: text, published: check, tool: identity.value, content: content, contentRecorded: contentRecorded, clock: &clock)
+        {
             return unchanged
         }
-        inputs = nil
         // Something changed: the whole manifest is decoded, and its text let go of.
         let previous = text?.decoded(found: check.seen())
         text = nil
@@ -209,7 +213,7 @@ public struct SiteBuilder: Sendable {
         defer { leaveForExit(of: site, checked, previous as Any, content) }
         do {
             var (written, manifest, output) = try writeIncrementally(
-                site: site, engine: engine, folder: folder, previous: previous, tool: tool, content: content, contentHashes: checked.contentHashes,
+                site: site, engine: engine, folder: folder, previous: previous, tool: identity.value, content: content, contentHashes: checked.contentHashes,
                 clock: &clock)
             written.diagnostics = (report.diagnostics + written.diagnostics).sortedForReport()
             report = written
