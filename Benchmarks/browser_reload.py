@@ -2,7 +2,7 @@
 """Measures what a user sees: the time from the write of a post file to the reloaded page in
 a real browser (headless Chromium) showing the edit.
 
-    swift build -c release
+    swift build -c release --static-swift-stdlib
     pip install websocket-client
     python3 Benchmarks/browser_reload.py --snapshot /tmp/snap10k [--runs 7] [--binary .build/release/bulletin]
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times Bulletin and Hugo on the same generated boards, in the same run, and prints a table.
 
-    swift build -c release
+    swift build -c release --static-swift-stdlib
     python3 Benchmarks/compare_hugo.py [--posts 1000 10000] [--runs 3] [--work DIR] [--out DIR]
 
 For each size it makes a snapshot with Benchmarks/generate.py and its Hugo equivalent with

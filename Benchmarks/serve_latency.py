@@ -2,7 +2,7 @@
 """Measures `bulletin serve`'s reload latency: from the write of one post file to the `reload`
 event on the Server-Sent Events stream that open pages listen to.
 
-    swift build -c release
+    swift build -c release --static-swift-stdlib
     python3 Benchmarks/serve_latency.py --posts 1000 10000 [--runs 9] [--binary .build/release/bulletin]
 
 For each size it generates a snapshot with Benchmarks/generate.py (or reuses --snapshot-dir/<N>),

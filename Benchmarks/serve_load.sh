@@ -5,7 +5,7 @@
 # Fails when wrk reports a socket error or a response that is not 2xx/3xx, or fewer than
 # 10,000 requests.
 #
-#     swift build -c release && bash Benchmarks/serve_load.sh [POSTS] [BINARY]
+#     swift build -c release --static-swift-stdlib && bash Benchmarks/serve_load.sh [POSTS] [BINARY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 posts=${1:-1000}
