@@ -19,8 +19,13 @@ enum ExecutableIdentity {
         var hasBytes: Bool { type != 8 }
     }
 
-    /// The identity of the executable at `path`, mapped rather than read: only its program
-    /// sections are touched (about 20 of Bulletin's 48 MB; the rest is debug information).
+    /// Section bytes are hashed in pieces of this size.
+    static let piece = 1 << 20
+
+    /// The identity of the executable at `path`. Its section table is read through a mapping;
+    /// its program sections (about 20 of a dynamically linked Bulletin's 48 MB, 90 of a
+    /// statically linked one's 120; the rest is debug information) through one small buffer,
+    /// so that their pages never count in the process's memory as the mapping's would.
     static func hash(file path: String) -> Int? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -29,7 +34,21 @@ enum ExecutableIdentity {
         guard fstat(fd, &info) == 0, info.st_size > 0, let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED
         else { return readFile(path).map(hash) }
         defer { munmap(map, Int(info.st_size)) }
-        return hash(UnsafeRawBufferPointer(start: map, count: Int(info.st_size)))
+        let raw = UnsafeRawBufferPointer(start: map, count: Int(info.st_size))
+        guard let sections = sections(of: raw) else { return StableHasher.hash(bytes: raw) }
+        var buffer = [UInt8](repeating: 0, count: piece)
+        return hash(sections) { offset, count in
+            buffer.withUnsafeMutableBytes { out -> UnsafeRawBufferPointer? in
+                var done = 0
+                while done < count {
+                    let n = pread(fd, out.baseAddress! + done, count - done, off_t(offset + done))
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { return nil }
+                    done += n
+                }
+                return UnsafeRawBufferPointer(rebasing: out[0..<count])
+            }
+        }
     }
 
     /// The identity of an executable's bytes: its ELF sections, or all its bytes when it is not a
@@ -40,12 +59,25 @@ enum ExecutableIdentity {
 
     static func hash(_ raw: UnsafeRawBufferPointer) -> Int {
         guard let sections = sections(of: raw) else { return StableHasher.hash(bytes: raw) }
+        return hash(sections) { offset, count in UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + count)]) }!
+    }
+
+    /// The hash of `sections`, whose bytes `read(offset, count)` gives, at most `piece` at a time.
+    /// Nil when a read fails (the file changed while it was read).
+    private static func hash(_ sections: [Section], read: (Int, Int) -> UnsafeRawBufferPointer?) -> Int? {
         var hasher = StableHasher()
         for section in sections where !section.name.hasPrefix(".debug") && !ignoredSections.contains(section.name) {
             hasher.combine(section.name)
             hasher.combine(section.type)
             hasher.combine(section.size)
-            if section.hasBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[section.offset..<(section.offset + section.size)])) }
+            guard section.hasBytes else { continue }
+            var offset = section.offset
+            while offset < section.offset + section.size {
+                let count = min(piece, section.offset + section.size - offset)
+                guard let bytes = read(offset, count) else { return nil }
+                hasher.combine(bytes: bytes)
+                offset += count
+            }
         }
         return hasher.finalize()
     }
