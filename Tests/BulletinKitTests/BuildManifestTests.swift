@@ -10,6 +10,8 @@ struct BuildManifestTests {
         let stamp = FileStamp(size: 10, modified: 1_795_000_000_123_456_789, changed: -1, inode: UInt64.max)
         manifest.inputs["Content/free/탭\t이름.md"] = .init(stamp: stamp, hash: Int.min)
         manifest.inputs["site.yml"] = .init(stamp: stamp, hash: 7)
+        manifest.folders["Content"] = stamp
+        manifest.folders["Content/free\t탭"] = FileStamp(size: 4096, modified: 1, changed: 2, inode: 3)
         manifest.executable = .init(stamp: stamp, hash: -5)
         manifest.outputs["free/1/index.html"] = .init(
             hash: 99, stamp: stamp,
@@ -38,7 +40,7 @@ struct BuildManifestTests {
         let bytes = manifest.encoded()
         #expect(BuildManifest.decode(bytes) == manifest)
         // One line per record: the escapes keep tabs and newlines of names inside their field.
-        #expect(bytes.split(separator: UInt8(ascii: "\n")).count == 1 + 6 + 1 + 2 + 3 + 1)
+        #expect(bytes.split(separator: UInt8(ascii: "\n")).count == 1 + 6 + 1 + 2 + 2 + 3 + 1)
     }
 
     @Test(arguments: [0, 1, 7, 40, 200])
@@ -82,8 +84,8 @@ struct BuildManifestTests {
 
         // Read from the manifest's text, as a build reads it.
         let text = try #require(ManifestText(manifest.encoded()))
-        let check = StampCheck()
-        _ = both({ check.start(text) }, { check.help() })
+        let check = StampCheck(source: folder)
+        _ = both({ check.read(text) }, { check.help() })
         manifest = try #require(text.decoded(found: check.seen()))
         let changed = Set(manifest.outputs.filter { !$0.value.seenUnchanged }.keys)
         #expect(changed == [edited, deleted, replaced, folderNow, "never-written.html"])
@@ -118,8 +120,8 @@ struct BuildManifestTests {
             files.count == walked.count && Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.stamp) }) == Dictionary(uniqueKeysWithValues: walked.map { ($0.path, $0.stamp) })
         }
         // No manifest: listed and looked at on two threads, compared with nothing.
-        let alone = StampCheck()
-        _ = both({ alone.help() }, { alone.list(root, "Content") })
+        let alone = StampCheck(source: root)
+        _ = both({ alone.read(nil) }, { alone.walk() })
         #expect(same(alone.contentFiles().files))
         #expect(!alone.contentFiles().allRecorded)
 
@@ -127,9 +129,9 @@ struct BuildManifestTests {
         var manifest = BuildManifest(output: root + "/public")
         for (path, stamp) in walked { manifest.inputs[path] = .init(stamp: stamp, hash: 0) }
         func check(_ manifest: BuildManifest) throws -> (files: [(path: String, stamp: FileStamp)], allRecorded: Bool) {
-            let check = StampCheck()
-            check.start(try #require(ManifestText(manifest.encoded())))
-            check.list(root, "Content")
+            let check = StampCheck(source: root)
+            check.read(try #require(ManifestText(manifest.encoded())))
+            check.list()
             return check.contentFiles()
         }
         #expect(try check(manifest).allRecorded)
@@ -139,6 +141,61 @@ struct BuildManifestTests {
         #expect(try !check(missing).allRecorded)
         try Data("고친 글".utf8).write(to: URL(fileURLWithPath: board + "/513.md"))
         #expect(try !check(manifest).allRecorded)
+    }
+
+    /// With the folders' stamps recorded, nothing is listed: every folder and content file is
+    /// looked at as the manifest recorded it, and any name added, removed or changed, or any
+    /// file changed, sends the build back to listing. A folder with a link is not trusted.
+    @Test func recordedFoldersSpareTheListingUntilSomethingChanges() throws {
+        let root = "/tmp/bulletin-recorded-folders-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: root) }
+        let board = root + "/Content/자유"
+        try FileManager.default.createDirectory(atPath: board + "/2024", withIntermediateDirectories: true)
+        for i in 0..<(StampCheck.chunk + 9) { try Data("글 \(i)".utf8).write(to: URL(fileURLWithPath: board + "/\(i).md")) }
+        try Data("깊은 글".utf8).write(to: URL(fileURLWithPath: board + "/2024/1.md"))
+        // What a build records: the listing's folders and files.
+        func recorded() -> BuildManifest {
+            let check = StampCheck(source: root)
+            _ = both({ check.read(nil) }, { check.walk() })
+            var manifest = BuildManifest(output: root + "/public")
+            manifest.folders = check.listedFolderStamps()
+            for (path, stamp) in check.contentFiles().files { manifest.inputs[path] = .init(stamp: stamp, hash: 0) }
+            manifest.inputs["site.yml"] = .init(stamp: FileStamp(size: 0, modified: 0, changed: 0, inode: 0), hash: 0)
+            return manifest
+        }
+        /// Whether a build with `manifest` must list `Content/`, and whether it did not list it.
+        func listingNeeded(_ manifest: BuildManifest) throws -> (needed: Bool, spared: Bool) {
+            let text = try #require(ManifestText(manifest.encoded()))
+            let check = StampCheck(source: root)
+            _ = both({ check.read(text) }, { check.walk() })
+            return (check.listingNeeded, !check.isListed)
+        }
+        var manifest = recorded()
+        #expect(manifest.folders.keys.sorted() == ["Content", "Content/자유", "Content/자유/2024"])
+        #expect(try listingNeeded(manifest) == (false, true))
+        // Each change, in a file system tick of its own.
+        let changes: [(String, () throws -> Void)] = [
+            ("a file added", { try Data("새 글".utf8).write(to: URL(fileURLWithPath: board + "/new.md")) }),
+            ("a file edited in place", { try Data("고친 글".utf8).write(to: URL(fileURLWithPath: board + "/7.md")) }),
+            ("a file removed", { try FileManager.default.removeItem(atPath: board + "/8.md") }),
+            ("a file added deeper", { try Data("더 깊은 글".utf8).write(to: URL(fileURLWithPath: board + "/2024/2.md")) }),
+            ("a folder added", { try FileManager.default.createDirectory(atPath: board + "/2025", withIntermediateDirectories: false) }),
+            ("a hidden file added", { try Data("x".utf8).write(to: URL(fileURLWithPath: board + "/.hidden")) }),
+        ]
+        for (change, make) in changes {
+            manifest = recorded()
+            usleep(20_000)
+            try make()
+            #expect(try listingNeeded(manifest).needed, "\(change)")
+        }
+        // A manifest without folders (a link in one): listed every time.
+        manifest = recorded()
+        #expect(symlink(board + "/1.md", board + "/link.md") == 0)
+        let check = StampCheck(source: root)
+        _ = both({ check.read(nil) }, { check.walk() })
+        #expect(check.folderStamps().isEmpty && !check.listedFolderStamps().isEmpty)
+        manifest.folders = [:]
+        #expect(try listingNeeded(manifest) == (true, false))
     }
 
     /// The check that nothing changed finds each input's line in the text without decoding it.

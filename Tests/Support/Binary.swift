@@ -32,7 +32,10 @@ public enum Binary {
     /// - Parameter fileSizeLimit: the most KiB any file the binary writes may have (`ulimit -f`),
     ///   to make writes fail the way a full disk does.
     /// - Parameter executable: another copy of the binary to run instead.
-    public static func run(_ arguments: [String], in folder: String? = nil, fileSizeLimit: Int? = nil, executable: String? = nil) throws -> Result {
+    /// - Parameter environment: variables to set besides this process's.
+    public static func run(
+        _ arguments: [String], in folder: String? = nil, fileSizeLimit: Int? = nil, executable: String? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.path + "/bulletin-run-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -42,7 +45,8 @@ public enum Binary {
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = try start(arguments, in: folder, stdout: out, stderr: err, fileSizeLimit: fileSizeLimit, executable: executable)
+        let process = try start(
+            arguments, in: folder, stdout: out, stderr: err, fileSizeLimit: fileSizeLimit, executable: executable, environment: environment)
         process.waitUntilExit()
         try out.close()
         try err.close()
@@ -55,7 +59,7 @@ public enum Binary {
     /// Starts the binary and returns at once; output is discarded unless handles are given.
     public static func start(
         _ arguments: [String], in folder: String? = nil, stdout: FileHandle? = nil, stderr: FileHandle? = nil,
-        fileSizeLimit: Int? = nil, executable: String? = nil
+        fileSizeLimit: Int? = nil, executable: String? = nil, environment: [String: String] = [:]
     ) throws -> Process {
         let path = executable ?? path
         let process = Process()
@@ -67,6 +71,7 @@ public enum Binary {
             process.arguments = arguments
         }
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout ?? FileHandle.nullDevice
         process.standardError = stderr ?? FileHandle.nullDevice

@@ -148,6 +148,40 @@ import Glibc
         }
     }
 
+    /// Folders that have not changed for a while are recorded with their stamps; a build that
+    /// finds them and every file as recorded lists nothing. A post added to such a folder, or
+    /// one edited in place, is still seen.
+    @Test func recordedFoldersAreNotListedYetEveryChangeIsSeen() throws {
+        let built = try Built()
+        defer { built.remove() }
+        let (site, folder, out) = (built.site, built.folder, built.out)
+        let manifest = folder + "/.out.bulletin-manifest"
+        let changes: [(String, () throws -> Void)] = [
+            ("a post added", { try site.write("Content/qna/gen/added.md", "---\ntitle: 나중에 온 질문\ndate: 2022-05-06 10:00\n---\n본문\n") }),
+            ("a post edited", {
+                let fd = open(site.root + "/Content/free/gen/g3.md", O_WRONLY | O_APPEND)
+                #expect(fd >= 0)
+                _ = "\n덧붙인 줄\n".withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+            }),
+        ]
+        for (n, (change, make)) in changes.enumerated() {
+            // Folders changed within the last two seconds are not trusted.
+            usleep(2_200_000)
+            let recording = try site.bulletin("build", "--output", out)
+            #expect(recording.stdout.contains("nothing written"), "\(change): \(recording.stdout)")
+            #expect(try String(contentsOfFile: manifest, encoding: .utf8).contains("\ndir\tContent/qna/gen\t"), "\(change)")
+            let quick = try Binary.run(["build", "--output", out], in: site.root, environment: ["BULLETIN_STEPS": "1"])
+            #expect(quick.stdout.contains("nothing written") && quick.stderr.contains("the folders and files it recorded"), "\(change): \(quick.stderr)")
+            try make()
+            let incremental = try site.bulletin("build", "--output", out)
+            #expect(incremental.status == 0 && !incremental.stdout.contains("nothing"), "\(change): \(incremental.stdout)")
+            let clean = try site.bulletin("build", "--output", folder + "/clean\(n)", "--clean", "--manifest", folder + "/manifest\(n)")
+            try #require(clean.status == 0)
+            #expect(OutputTree(out).differences(from: OutputTree(folder + "/clean\(n)")) == [], "\(change)")
+        }
+    }
+
     @Test func aFileChangedBehindTheBuildsBackIsWrittenAgain() throws {
         let built = try Built()
         defer { built.remove() }

@@ -9,7 +9,7 @@ import Glibc
 /// A text file of tab-separated lines, one per input and per output file; fields are escaped
 /// (`\\`, `\t`, `\n`, `\r`, and `\s` for the separator of lists).
 struct BuildManifest: Sendable, Equatable {
-    static let formatLine = "bulletin-manifest 2"
+    static let formatLine = "bulletin-manifest 3"
 
     /// What made the build: Bulletin's program (``ExecutableIdentity``) and the options.
     var tool = ""
@@ -22,6 +22,10 @@ struct BuildManifest: Sendable, Equatable {
     /// The published folder, resolved.
     var output = ""
     var report = Report()
+    /// The stamp of `Content/` and of each folder below it, when they can be trusted (else
+    /// none): a folder whose stamp is unchanged holds the same names, so a build that finds
+    /// every folder and every file as recorded need not list them again (``StampCheck``).
+    var folders: [String: FileStamp] = [:]
     var inputs: [String: Input] = [:]
     var outputs: [String: Output] = [:]
 
@@ -81,6 +85,12 @@ struct BuildManifest: Sendable, Equatable {
         Self.line(["report", String(report.posts), String(report.comments), String(report.pages), String(report.bytes)], into: &head)
         for d in report.diagnostics { Self.diagnostic("diag", d, into: &head) }
         // The lines of files are most of the manifest: written field by field, with no array of strings per line.
+        let folderLines = Self.lines(of: folders, jobs: jobs) { path, stamp, out in
+            out.append(contentsOf: "dir\t".utf8)
+            Self.escape(path, into: &out)
+            Self.stamp(stamp, into: &out)
+            out.append(UInt8(ascii: "\n"))
+        }
         let inputLines = Self.lines(of: inputs, jobs: jobs) { path, input, out in
             out.append(contentsOf: "in\t".utf8)
             Self.escape(path, into: &out)
@@ -101,7 +111,7 @@ struct BuildManifest: Sendable, Equatable {
             Self.line([], list: [page.linkTargets, page.attachments], into: &out)
             for d in page.diagnostics { Self.diagnostic("pdiag", d, into: &out) }
         }
-        return [head] + inputLines + outputLines
+        return [head] + folderLines + inputLines + outputLines
     }
 
     /// The lines of `records` in byte order of their paths, in chunks of 1,024 made on `jobs` threads.
@@ -314,6 +324,9 @@ struct BuildManifest: Sendable, Equatable {
     /// - Parameter seenUnchanged: for an output line, ``Output/seenUnchanged``.
     mutating func add(_ line: Line, lastOutput: inout String?, seenUnchanged: Bool = false) -> Bool {
         switch (line.tag, line.count) {
+        case (.directory, 6):
+            guard let stamp = line.stamp(2) else { return false }
+            folders[line.text(1)] = stamp
         case (.input, 7):
             guard let stamp = line.stamp(2), let hash = line.int(6) else { return false }
             inputs[line.text(1)] = Input(stamp: stamp, hash: hash)
@@ -360,7 +373,7 @@ struct BuildManifest: Sendable, Equatable {
 
     /// The first field of a line, which says what the line holds.
     enum Tag {
-        case input, output, pageDiagnostic, tool, executable, settings, theme, folder, report, diagnostic, unknown
+        case directory, input, output, pageDiagnostic, tool, executable, settings, theme, folder, report, diagnostic, unknown
 
         init(_ bytes: UnsafeBufferPointer<UInt8>) {
             func named(_ name: StaticString) -> Bool {
@@ -368,7 +381,7 @@ struct BuildManifest: Sendable, Equatable {
             }
             // The lines of files first: they are nearly all the lines.
             self =
-                named("in") ? .input : named("out") ? .output : named("pdiag") ? .pageDiagnostic : named("tool") ? .tool
+                named("in") ? .input : named("out") ? .output : named("dir") ? .directory : named("pdiag") ? .pageDiagnostic : named("tool") ? .tool
                 : named("exe") ? .executable : named("settings") ? .settings : named("theme") ? .theme : named("output") ? .folder
                 : named("report") ? .report : named("diag") ? .diagnostic : .unknown
         }

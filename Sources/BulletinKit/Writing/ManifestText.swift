@@ -9,12 +9,52 @@ import Glibc
 /// of each of the 30,000 lines of a 10,000-post site, which took longer than looking at the
 /// files. A build that goes on decodes them all (`decoded(found:)`).
 struct ManifestText: Sendable {
-    let bytes: [UInt8]
+    let bytes: Bytes
+
+    /// The text's bytes: an array, or a file mapped into memory (reading a manifest of a few
+    /// megabytes into an array is half the time it takes to check a 10,000-post site).
+    final class Bytes: Sendable {
+        private let array: [UInt8]
+        private nonisolated(unsafe) let mapped: UnsafeRawBufferPointer?
+
+        init(_ array: [UInt8]) {
+            self.array = array
+            mapped = nil
+        }
+
+        /// The file at `path` mapped, or nil when it cannot be opened or is empty.
+        init?(mapping path: String) {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0,
+                let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED
+            else { return nil }
+            array = []
+            mapped = UnsafeRawBufferPointer(start: map, count: Int(info.st_size))
+        }
+
+        deinit {
+            if let mapped { munmap(UnsafeMutableRawPointer(mutating: mapped.baseAddress), mapped.count) }
+        }
+
+        var count: Int { mapped?.count ?? array.count }
+        var last: UInt8? { count == 0 ? nil : withUnsafeBufferPointer { $0[count - 1] } }
+
+        func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+            if let mapped { return try body(mapped.assumingMemoryBound(to: UInt8.self)) }
+            return try array.withUnsafeBufferPointer(body)
+        }
+    }
     /// Everything but the inputs and outputs.
     private(set) var header = BuildManifest()
-    /// Where the line of each input and of each output begins, in the text's order (by path).
+    /// Where the line of each folder, input and output begins, in the text's order (by path).
+    private(set) var folderLines: [Int] = []
     private(set) var inputLines: [Int] = []
     private(set) var outputLines: [Int] = []
+    /// The inputs below `Content/`: how many of `inputLines` (from the first) are not.
+    private(set) var contentInputs: Range<Int> = 0..<0
     /// Where the lines of files begin, after the header's.
     private var filesStart = 0
     /// The input lines by their paths (escaped as in the text): an open-addressing table of
@@ -24,11 +64,23 @@ struct ManifestText: Sendable {
     /// Nil when the text is of another format or its header is damaged. Damaged lines of files
     /// are found by `decoded(found:)`, and make the check that nothing changed fail.
     init?(_ bytes: [UInt8]) {
+        self.init(Bytes(bytes))
+    }
+
+    /// The manifest at `path`, mapped rather than read; nil when there is none.
+    init?(mapping path: String) {
+        guard let bytes = Bytes(mapping: path) else { return nil }
+        self.init(bytes)
+    }
+
+    init?(_ bytes: Bytes) {
         self.bytes = bytes
         guard bytes.last == UInt8(ascii: "\n") else { return nil }
         var header = BuildManifest()
+        var folderLines: [Int] = []
         var inputLines: [Int] = []
         var outputLines: [Int] = []
+        var contentInputs: Range<Int>?
         var filesStart = -1
         let read = bytes.withUnsafeBufferPointer { all -> Bool in
             var line = BuildManifest.Line(in: all)
@@ -44,7 +96,13 @@ struct ManifestText: Sendable {
                 }
                 let tag = BuildManifest.Tag(UnsafeBufferPointer(rebasing: all[lineStart..<BuildManifest.find(9, in: all, from: lineStart, to: end)]))
                 switch tag {
-                case .input: inputLines.append(lineStart)
+                case .directory: folderLines.append(lineStart)
+                case .input:
+                    // The inputs are in order of their paths: those below Content/ are together.
+                    if Self.isContent(lineStart + 3, in: all) {
+                        contentInputs = (contentInputs?.lowerBound ?? inputLines.count)..<(inputLines.count + 1)
+                    }
+                    inputLines.append(lineStart)
                 case .output: outputLines.append(lineStart)
                 case .pageDiagnostic: guard filesStart >= 0 else { return false }
                 default:
@@ -59,7 +117,13 @@ struct ManifestText: Sendable {
             return true
         }
         guard read else { return nil }
+        // Together, or not trusted.
+        if let range = contentInputs, (range.lowerBound..<range.upperBound).contains(where: { !Self.isContent(inputLines[$0] + 3, in: bytes) }) {
+            folderLines = []
+        }
         self.header = header
+        self.folderLines = folderLines
+        self.contentInputs = contentInputs ?? 0..<0
         self.inputLines = inputLines
         self.outputLines = outputLines
         self.filesStart = filesStart < 0 ? bytes.count : filesStart
@@ -74,6 +138,16 @@ struct ManifestText: Sendable {
             }
         }
         inputSlots = slots
+    }
+
+    /// Whether the path at `start` is below `Content/`.
+    private static func isContent(_ start: Int, in all: UnsafeBufferPointer<UInt8>) -> Bool {
+        let prefix = "Content/".utf8
+        return start + prefix.count <= all.count && prefix.elementsEqual(UnsafeBufferPointer(rebasing: all[start..<(start + prefix.count)]))
+    }
+
+    private static func isContent(_ start: Int, in bytes: Bytes) -> Bool {
+        bytes.withUnsafeBufferPointer { isContent(start, in: $0) }
     }
 
     /// The path field of the input line at `lineStart`, as the text has it.
@@ -106,6 +180,20 @@ struct ManifestText: Sendable {
             return true
         }
         return complete ? manifest : nil
+    }
+
+    /// The folders' stamps the manifest recorded (``BuildManifest/folders``).
+    func recordedFolders() -> [String: FileStamp] {
+        var manifest = BuildManifest()
+        bytes.withUnsafeBufferPointer { all in
+            var line = BuildManifest.Line(in: all)
+            var lastOutput: String?
+            for start in folderLines {
+                line.split(start, BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start))
+                _ = manifest.add(line, lastOutput: &lastOutput)
+            }
+        }
+        return manifest.folders
     }
 
     /// The record of each of `files` (in their order), from the input line with the same path;

@@ -37,8 +37,8 @@ extension SiteBuilder {
     }
 
     func readManifest(output: String) -> ManifestText? {
-        guard !options.clean, let bytes = readFile(manifestPath(output: output)) else { return nil }
-        return ManifestText(bytes)
+        guard !options.clean else { return nil }
+        return ManifestText(mapping: manifestPath(output: output))
     }
 
     /// Writes the manifest, replacing the old one in one step; a failure only costs the next build time.
@@ -80,10 +80,15 @@ extension SiteBuilder {
     /// - Parameter published: the check of the published files that `text` recorded, done.
     /// - Parameter content: the files below `Content/` (`FileStamp.tree(source, "Content", …)`).
     /// - Parameter tool: `toolIdentity(previous:)`.
-    /// - Parameter contentRecorded: whether the manifest recorded every file of `content` with its stamp.
+    /// - Parameter contentCount: how many files `Content/` holds.
+    /// - Parameter contentRecorded: whether the manifest recorded every one of them with its stamp.
+    /// - Parameter content: those files, asked for only when inputs must be compared one by one.
+    /// - Parameter folders: the stamps of `Content/`'s folders for a manifest written again
+    ///   (nil: those `text` recorded).
     func unchangedBuild(
         since text: ManifestText, published: StampCheck, tool: (identity: String, executable: BuildManifest.Input?),
-        content: [(path: String, stamp: FileStamp)], contentRecorded: Bool, clock: inout StepClock
+        contentCount: Int, contentRecorded: Bool, content: () -> [(path: String, stamp: FileStamp)],
+        folders: () -> [String: FileStamp]?, clock: inout StepClock
     ) -> Report? {
         let previous = text.header
         guard previous.tool == tool.identity else { return nil }
@@ -92,10 +97,10 @@ extension SiteBuilder {
         // already, and looked up for the few other files.
         let others = InputTree.walk(source: options.source, theme: previous.theme, content: []).files
         var restamped: [(String, BuildManifest.Input)] = []
-        if !contentRecorded || others.count + content.count != text.inputLines.count
+        if !contentRecorded || others.count + contentCount != text.inputLines.count
             || text.inputRecords(for: others).map({ zip($0, others).allSatisfy { $0.stamp == $1.stamp } }) != true
         {
-            let compared = compareInputs(with: text, content: content)
+            let compared = compareInputs(with: text, content: content())
             guard let records = compared.records else { return nil }
             for ((path, stamp), input) in zip(compared.files, records) {
                 if input.stamp == stamp { continue }
@@ -124,9 +129,14 @@ extension SiteBuilder {
         report.files = text.outputLines.count
         report.bytes = previous.report.bytes
         report.output = previous.output
-        if !restamped.isEmpty || !restampedOutputs.isEmpty || tool.executable != previous.executable {
+        // Folders listed again (something in them changed and changed back, or the manifest
+        // has no stamps of them yet) are recorded as they are now, so that the next build need
+        // not list them.
+        let folders = folders().flatMap { $0 == text.recordedFolders() ? nil : $0 }
+        if !restamped.isEmpty || !restampedOutputs.isEmpty || tool.executable != previous.executable || folders != nil {
             guard var manifest = text.decoded(found: seen) else { return nil }
             manifest.executable = tool.executable
+            if let folders { manifest.folders = folders }
             for (path, input) in restamped { manifest.inputs[path] = input }
             for (path, stamp) in restampedOutputs { manifest.outputs[path]!.stamp = stamp }
             if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
@@ -207,7 +217,7 @@ extension SiteBuilder {
     func writeIncrementally(
         site: Site, engine: any TemplateEngine, folder: PublishFolder, previous: BuildManifest?,
         tool identity: (identity: String, executable: BuildManifest.Input?), content: [(path: String, stamp: FileStamp)]?,
-        contentHashes: [String: Int], clock: inout StepClock
+        folders: [String: FileStamp] = [:], contentHashes: [String: Int], clock: inout StepClock
     ) throws -> (report: Report, manifest: BuildManifest?, output: ManifestOutput) {
         let (tool, executable) = identity
         let theme = site.config.theme
@@ -289,6 +299,7 @@ extension SiteBuilder {
         report.removed = finished.removed
         report.changed = finished.changed
         var withReport = manifest
+        withReport.folders = folders
         withReport.report = BuildManifest.Report(posts: report.posts, comments: report.comments, pages: report.pages, bytes: report.bytes)
         return (report, withReport, output)
     }

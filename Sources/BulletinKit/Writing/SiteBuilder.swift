@@ -160,27 +160,24 @@ public struct SiteBuilder: Sendable {
     /// `writeIncrementally`), unless `options.clean`.
     public func build() -> Report {
         var clock = StepClock()
-        // The manifest is read and the published files it recorded are looked at while the
-        // content's folders are listed; then both threads look at whichever files are left
-        // (``StampCheck``). With no manifest to read, the boards' folders are walked side by side.
-        let check = StampCheck()
-        var text: ManifestText?
-        var content: [(path: String, stamp: FileStamp)]
-        var contentRecorded = false
-        if options.clean {
-            content = FileStamp.tree(options.source, "Content", withChangeTime: true, jobs: options.jobs)
-        } else {
-            (text, _) = both(
-                {
-                    let text = plannedOutput().flatMap { readManifest(output: $0) }
-                    if let text { check.start(text) } else { check.help() }
-                    return text
-                },
-                { check.list(options.source, "Content") })
-            (content, contentRecorded) = check.contentFiles()
+        // The manifest is read, and what it recorded looked at on both threads; `Content/` is
+        // listed only when the manifest has no stamps of its folders or something differs
+        // (``StampCheck``).
+        let check = StampCheck(source: options.source)
+        var (text, _) = both(
+            {
+                let text = options.clean ? nil : plannedOutput().flatMap { readManifest(output: $0) }
+                check.read(text)
+                return text
+            },
+            { check.walk() })
+        func listed() -> StampCheck {
+            if !check.isListed { _ = both({ check.waitForListing(); check.help() }, { check.list() }) }
+            return check
         }
-        check.finish()
-        clock.step("manifest, content walk and published files")
+        let quick = !check.isListed && !check.listingNeeded
+        let (contentCount, contentRecorded) = quick ? (text?.contentInputs.count ?? 0, true) : listed().contentCount
+        clock.step(quick ? "manifest, and the folders and files it recorded" : "manifest, content walk and published files")
         // Bulletin's own identity: from the manifest when the executable's stamp is the one it
         // recorded, else by hashing the executable (16 ms for a release build with Swift's
         // runtime linked in), which a build that has to load the site does meanwhile.
@@ -188,13 +185,17 @@ public struct SiteBuilder: Sendable {
         let identity = Background { toolIdentity(previous: header) }
         if let text,
             let unchanged = unchangedBuild(
-                since: text, published: check, tool: identity.value, content: content, contentRecorded: contentRecorded, clock: &clock)
+                since: text, published: check, tool: identity.value, contentCount: contentCount, contentRecorded: contentRecorded,
+                content: { listed().contentFiles().files }, folders: { quick ? nil : check.folderStamps() }, clock: &clock)
         {
             return unchanged
         }
         // Something changed: the whole manifest is decoded, and its text let go of.
         let previous = text?.decoded(found: check.seen())
         text = nil
+        let content = listed().contentFiles().files
+        let folders = check.folderStamps()
+        check.finish()
         clock.step("no-change check")
         let checked = checkWithSettings()
         let (site, engine, config, diagnostics) = (checked.site, checked.engine, checked.config, checked.diagnostics)
@@ -213,7 +214,7 @@ public struct SiteBuilder: Sendable {
         defer { leaveForExit(of: site, checked, previous as Any, content) }
         do {
             var (written, manifest, output) = try writeIncrementally(
-                site: site, engine: engine, folder: folder, previous: previous, tool: identity.value, content: content, contentHashes: checked.contentHashes,
+                site: site, engine: engine, folder: folder, previous: previous, tool: identity.value, content: content, folders: folders, contentHashes: checked.contentHashes,
                 clock: &clock)
             written.diagnostics = (report.diagnostics + written.diagnostics).sortedForReport()
             report = written

@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -7,20 +8,30 @@ import Glibc
 /// The first look of a build at the disk, shared by two threads: the stamps of the files below
 /// `Content/`, and which published files still have the stamps the last manifest recorded.
 ///
-/// One thread reads the manifest and starts on the published files (`start`); the other lists
-/// `Content/`'s folders, and joins in once done (`list`). From then on, whichever thread has
-/// time takes the next chunk of either: a `stat` of each file is most of the time of a build
-/// that finds nothing changed, so neither thread waits for the other. The content files of a
-/// chunk are compared with the manifest's records there and then.
+/// One thread reads the manifest (`read`); the other waits for it (`walk`). When the manifest
+/// recorded the stamps of `Content/`'s folders, both threads look at exactly what it recorded,
+/// in chunks of its lines taken by whichever thread is free: each folder (one whose stamp is
+/// unchanged holds the same names), each content file, each published file. Nothing is listed,
+/// and no line becomes a string. Otherwise, or when something differs (`listingNeeded`), the
+/// second thread lists `Content/`'s folders while the first looks at the published files, and
+/// then both take chunks of either; content files are compared with the manifest's records on
+/// the way. A `stat` of each file is most of the time of a build that finds nothing changed.
 ///
 /// Nearly every build needs it: one that changed nothing to know that it may stop, one that
 /// changed a post to know which files it may keep (``BuildManifest/Output/seenUnchanged``).
-/// Paths are taken from the manifest's text as they are (``ManifestText``), without decoding it.
 final class StampCheck: Sendable {
     /// A run of files, checked by one thread at a time.
     static let chunk = 512
 
     private let manifest = Mutex<ManifestText?>(nil)
+    /// Signalled once the manifest was read (or found missing), and once `Content/` was listed.
+    private let manifestRead = DispatchSemaphore(value: 0)
+    private let listed = DispatchSemaphore(value: 0)
+
+    /// The recorded folders and content files: whether each chunk of them was found as recorded.
+    private let recorded = Mutex<[Bool?]>([])
+    private let nextRecorded = Atomic<Int>(0)
+
     private let nextOutput = Atomic<Int>(0)
     /// For each chunk of output lines that was checked, whether each file has its recorded stamp.
     private let outputs = Mutex<[[Bool]?]>([])
@@ -36,6 +47,12 @@ final class StampCheck: Sendable {
         var root: String
         /// Relative to `root`, each with a slash at its end.
         var folders: [String] = []
+        /// Each folder's stamp, taken before it was read.
+        var stamps: [FileStamp] = []
+        /// Whether the stamps tell that the names are the same next time: not when a folder
+        /// holds a symbolic link (its target may come and go unseen), nor when one changed in
+        /// the last seconds (another change within the file system's tick would not show).
+        var trusted = true
         var entries: [Entry] = []
 
         struct Entry: Sendable {
@@ -46,35 +63,96 @@ final class StampCheck: Sendable {
         }
     }
 
-    init() {}
+    /// The site's folder, which `Content/` and the manifest's input paths are in.
+    let source: String
 
-    /// Checks the published files that `text` recorded (and content files, once listed), on this thread.
-    func start(_ text: ManifestText) {
-        outputs.withLock { $0 = Array(repeating: nil, count: (text.outputLines.count + Self.chunk - 1) / Self.chunk) }
-        manifest.withLock { $0 = text }
+    init(source: String) {
+        self.source = source
+    }
+
+    /// The manifest `text` was read (nil: there is none): checks what it recorded, and content
+    /// files once listed, on this thread.
+    func read(_ text: ManifestText?) {
+        if let text {
+            outputs.withLock { $0 = Array(repeating: nil, count: (text.outputLines.count + Self.chunk - 1) / Self.chunk) }
+            if !text.folderLines.isEmpty {
+                recorded.withLock { $0 = Array(repeating: nil, count: (text.folderLines.count + text.contentInputs.count + Self.chunk - 1) / Self.chunk) }
+            }
+            manifest.withLock { $0 = text }
+        }
+        manifestRead.signal()
+        if text == nil { waitForListing() }
         help()
     }
 
-    /// Lists the folders below `root/relative` (hidden names skipped, linked folders not
-    /// followed), then looks at their files (and published files) with the other thread.
-    func list(_ root: String, _ relative: String) {
+    /// Waits for the manifest, then looks at what it recorded, or lists `Content/` when it
+    /// recorded no folders.
+    func walk() {
+        manifestRead.wait()
+        manifestRead.signal()
+        if manifest.withLock({ $0?.folderLines.isEmpty == false }) {
+            help()
+        } else {
+            list()
+        }
+    }
+
+    /// Whether `Content/` must be listed: the manifest recorded no folders, or a folder or a
+    /// content file is not as it recorded. To be asked once every thread is done.
+    var listingNeeded: Bool {
+        let chunks = recorded.withLock { $0 }
+        return chunks.isEmpty || chunks.contains { $0 != true }
+    }
+
+    /// Whether `list` has listed.
+    var isListed: Bool { listing.withLock { $0 != nil } }
+
+    /// How many content files were listed, and whether the manifest recorded each of them with
+    /// its stamp; once every thread is done.
+    var contentCount: (count: Int, allRecorded: Bool) {
+        content.withLock { chunks in
+            (chunks.reduce(0) { $0 + ($1?.files.count ?? 0) }, chunks.allSatisfy { $0?.same == true })
+        }
+    }
+
+    /// Waits until `list` has listed.
+    func waitForListing() {
+        listed.wait()
+        listed.signal()
+    }
+
+    /// Lists the folders below `Content/` (hidden names skipped, linked folders not followed),
+    /// then looks at their files (and published files) with the other thread.
+    func list() {
+        let (root, relative) = (source, "Content")
         var listing = Listing(root: root)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let recent = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) - 2_000_000_000
         let fd = open(root + "/" + relative, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { Self.read(fd, prefix: relative + "/", into: &listing) }
+        if fd >= 0 { Self.read(fd, prefix: relative + "/", recent: recent, into: &listing) } else { listing.trusted = false }
         content.withLock { $0 = Array(repeating: nil, count: (listing.entries.count + Self.chunk - 1) / Self.chunk) }
         self.listing.withLock { $0 = listing }
+        listed.signal()
         help()
     }
 
     /// Reads the folder open as `fd` (and closes it), then its subfolders.
-    private static func read(_ fd: Int32, prefix: String, into listing: inout Listing) {
-        guard let dir = fdopendir(fd) else {
+    /// - Parameter recent: a time (ns) after which a folder's change is too recent to trust.
+    private static func read(_ fd: Int32, prefix: String, recent: Int64, into listing: inout Listing) {
+        // Its stamp before its names: a name added meanwhile changes the stamp after this.
+        var info = stat()
+        guard fstat(fd, &info) == 0, let dir = fdopendir(fd) else {
             close(fd)
+            listing.trusted = false
             return
         }
         defer { closedir(dir) }
+        let stamp = FileStamp(info, withChangeTime: true)
+        if stamp.modified >= recent || stamp.changed >= recent { listing.trusted = false }
         let folder = Int32(listing.folders.count)
         listing.folders.append(prefix)
+        listing.stamps.append(stamp)
         var subfolders: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
@@ -91,13 +169,15 @@ final class StampCheck: Sendable {
             switch type {
             case DT_DIR: subfolders.append(name)
             case DT_REG: listing.entries.append(.init(folder: folder, isLink: false, name: name))
-            case DT_LNK: listing.entries.append(.init(folder: folder, isLink: true, name: name))
+            case DT_LNK:
+                listing.entries.append(.init(folder: folder, isLink: true, name: name))
+                listing.trusted = false
             default: break
             }
         }
         for name in subfolders {
             let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-            if child >= 0 { read(child, prefix: prefix + name + "/", into: &listing) }
+            if child >= 0 { read(child, prefix: prefix + name + "/", recent: recent, into: &listing) } else { listing.trusted = false }
         }
     }
 
@@ -105,8 +185,70 @@ final class StampCheck: Sendable {
     func help() {
         let text = manifest.withLock { $0 }
         let listing = listing.withLock { $0 }
+        if let text, !text.folderLines.isEmpty { helpWithRecorded(text) }
         if let listing { helpWithContent(listing) }
         if let text { helpWithOutputs(text, then: listing == nil) }
+    }
+
+    /// The folders and content files `text` recorded: each must have its recorded stamp.
+    private func helpWithRecorded(_ text: ManifestText) {
+        let folders = text.folderLines.count
+        let count = folders + text.contentInputs.count
+        let source = open(self.source, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        defer { if source >= 0 { close(source) } }
+        var path = [CChar](repeating: 0, count: 4096)
+        // Content files are looked up from their board's folder, held open while the paths (in order) share it.
+        var board: (name: [UInt8], fd: Int32) = ([], -1)
+        defer { if board.fd >= 0 { close(board.fd) } }
+        text.bytes.withUnsafeBufferPointer { all in
+            while true {
+                let c = nextRecorded.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard c * Self.chunk < count else { return }
+                var same = source >= 0
+                for i in (c * Self.chunk)..<min(count, (c + 1) * Self.chunk) where same {
+                    let isFolder = i < folders
+                    let start = isFolder ? text.folderLines[i] : text.inputLines[text.contentInputs.lowerBound + i - folders]
+                    let pathStart = start + (isFolder ? 4 : 3)
+                    let pathEnd = BuildManifest.find(9, in: all, from: pathStart)
+                    var numbers = BuildManifest.Numbers(all: all, at: pathEnd + 1)
+                    var field = UnsafeBufferPointer(rebasing: all[pathStart..<pathEnd])
+                    guard let stamp = numbers.stamp(), field.count < path.count, !field.contains(UInt8(ascii: "\\")) else {
+                        same = false
+                        break
+                    }
+                    var from = source
+                    if !isFolder, let second = Self.secondSlash(field) {
+                        let top = UnsafeBufferPointer(rebasing: field[..<second])
+                        if !top.elementsEqual(board.name) {
+                            if board.fd >= 0 { close(board.fd) }
+                            board = (Array(top), openat(source, String(decoding: top, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+                        }
+                        guard board.fd >= 0 else {
+                            same = false
+                            break
+                        }
+                        from = board.fd
+                        field = UnsafeBufferPointer(rebasing: field[(second + 1)...])
+                    }
+                    path.withUnsafeMutableBytes { buffer in
+                        buffer.copyMemory(from: UnsafeRawBufferPointer(field))
+                        buffer[field.count] = 0
+                    }
+                    // A folder as it is; a file followed if it is a link, as the listing does.
+                    var info = stat()
+                    same =
+                        fstatat(from, path, &info, isFolder ? AT_SYMLINK_NOFOLLOW : 0) == 0
+                        && info.st_mode & S_IFMT == (isFolder ? S_IFDIR : S_IFREG) && FileStamp(info, withChangeTime: true) == stamp
+                }
+                recorded.withLock { $0[c] = same }
+            }
+        }
+    }
+
+    /// Where the second slash of a path is.
+    private static func secondSlash(_ path: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = path.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+        return path[(first + 1)...].firstIndex(of: UInt8(ascii: "/"))
     }
 
     private func helpWithContent(_ listing: Listing) {
@@ -198,6 +340,17 @@ final class StampCheck: Sendable {
     func seen() -> @Sendable (Int) -> Bool {
         let flags = outputs.withLock { $0 }
         return { i in i / Self.chunk < flags.count && flags[i / Self.chunk]?[i % Self.chunk] == true }
+    }
+
+    /// The stamps of `Content/` and its folders as listed, if they can be trusted next time; else none.
+    func folderStamps() -> [String: FileStamp] {
+        listing.withLock { $0?.trusted == true } ? listedFolderStamps() : [:]
+    }
+
+    /// The stamps of `Content/` and its folders as listed, trusted or not.
+    func listedFolderStamps() -> [String: FileStamp] {
+        guard let listing = listing.withLock({ $0 }) else { return [:] }
+        return Dictionary(uniqueKeysWithValues: zip(listing.folders.map { String($0.dropLast()) }, listing.stamps))
     }
 
     /// The content files listed with `list`, with their stamps, in the order of the listing (a
