@@ -365,11 +365,9 @@ public enum SiteLoader {
         defer { closedir(dir) }
         var entries: [(name: String, type: UInt8)] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let (name, type) = directoryEntry(entry)
             if name == "." || name == ".." { continue }
-            entries.append((name, entry.pointee.d_type))
+            entries.append((name, type))
         }
         return entries.sorted { $0.name.precedesByBytes($1.name) }
     }

@@ -84,3 +84,14 @@ func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadFailure> {
     }
     return .success(bytes)
 }
+
+/// The name and type (`DT_REG`, `DT_DIR`, …) of an entry that `readdir` gave, read from the
+/// entry's own bytes. An entry is only as long as its name needs: copying the whole `dirent`
+/// (`entry.pointee`) can read past the end of the listing's buffer, which crashed a listing of a
+/// million-post snapshot.
+func directoryEntry(_ entry: UnsafeMutablePointer<dirent>) -> (name: String, type: UInt8) {
+    let raw = UnsafeRawPointer(entry)
+    let type = raw.load(fromByteOffset: MemoryLayout<dirent>.offset(of: \dirent.d_type)!, as: UInt8.self)
+    let name = String(cString: (raw + MemoryLayout<dirent>.offset(of: \dirent.d_name)!).assumingMemoryBound(to: CChar.self))
+    return (name, type)
+}

@@ -155,11 +155,9 @@ final class StampCheck: Sendable {
         listing.stamps.append(stamp)
         var subfolders: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let (name, kind) = directoryEntry(entry)
             if name.hasPrefix(".") { continue }
-            var type = Int(entry.pointee.d_type)
+            var type = Int(kind)
             if type == DT_UNKNOWN {
                 // A file system that does not say: asked.
                 var info = stat()
