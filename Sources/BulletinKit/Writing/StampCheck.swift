@@ -333,7 +333,7 @@ final class StampCheck: Sendable {
         }
     }
 
-    /// Whether the output on a line (counted from 0) of the text given to `start` was found as
+    /// Whether the output on a line (counted from 0) of the manifest given to `read` was found as
     /// recorded; to be asked once every thread is done.
     func seen() -> @Sendable (Int) -> Bool {
         let flags = outputs.withLock { $0 }
@@ -365,9 +365,6 @@ final class StampCheck: Sendable {
         }
         return (files, same)
     }
-
-    /// The text given to `start`, once it was.
-    var text: ManifestText? { manifest.withLock { $0 } }
 
     /// Lets go of what the threads shared.
     func finish() {
