@@ -174,8 +174,8 @@ struct BuildManifest: Sendable, Equatable {
         line([tag, d.severity.rawValue, d.location.path, String(d.location.line), String(d.location.column), d.message], into: &out)
     }
 
-    /// The decimal integers of a line read one field after another in place, as `integer`
-    /// reads them, for the check that nothing changed (no field ranges, no search for tabs).
+    /// The decimal integers of a line read one field after another in place with `integer`, for
+    /// the check that nothing changed (no array of field ranges).
     struct Numbers {
         let all: UnsafeBufferPointer<UInt8>
         /// Where the next field starts.
@@ -184,23 +184,12 @@ struct BuildManifest: Sendable, Equatable {
         var ended: UInt8 = 0
 
         mutating func next() -> Int? {
-            var i = at
-            let negative = i < all.count && all[i] == UInt8(ascii: "-")
-            if negative { i += 1 }
-            let first = i
-            var value: UInt64 = 0
-            while i < all.count, all[i] >= UInt8(ascii: "0") && all[i] <= UInt8(ascii: "9") {
-                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times10.addingReportingOverflow(UInt64(all[i] - UInt8(ascii: "0")))
-                guard !o1, !o2, i - first < 20 else { return nil }
-                value = sum
-                i += 1
-            }
-            guard i > first, i < all.count, all[i] == 9 || all[i] == UInt8(ascii: "\n") else { return nil }
-            ended = all[i]
-            at = i + 1
-            if negative { return value <= UInt64(Int.max) + 1 ? Int(truncatingIfNeeded: 0 &- value) : nil }
-            return Int(truncatingIfNeeded: value)
+            var end = at
+            while end < all.count, all[end] != 9, all[end] != UInt8(ascii: "\n") { end += 1 }
+            guard end < all.count, let value = BuildManifest.integer(UnsafeBufferPointer(rebasing: all[at..<end])) else { return nil }
+            ended = all[end]
+            at = end + 1
+            return value
         }
 
         /// A stamp's four fields.

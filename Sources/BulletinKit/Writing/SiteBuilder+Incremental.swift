@@ -100,9 +100,9 @@ extension SiteBuilder {
         if !contentRecorded || others.count + contentCount != text.inputLines.count
             || text.inputRecords(for: others).map({ zip($0, others).allSatisfy { $0.stamp == $1.stamp } }) != true
         {
-            let compared = compareInputs(with: text, content: content())
-            guard let records = compared.records else { return nil }
-            for ((path, stamp), input) in zip(compared.files, records) {
+            let files = InputTree.walk(source: options.source, theme: previous.theme, content: content()).files
+            guard files.count == text.inputLines.count, let records = text.inputRecords(for: files) else { return nil }
+            for ((path, stamp), input) in zip(files, records) {
                 if input.stamp == stamp { continue }
                 guard let bytes = readFile(options.source + "/" + path), StableHasher.hash(bytes) == input.hash else { return nil }
                 restamped.append((path, BuildManifest.Input(stamp: stamp, hash: input.hash)))
@@ -142,19 +142,6 @@ extension SiteBuilder {
             if let problem = saveManifest(manifest) { report.diagnostics.append(problem) }
         }
         return report
-    }
-
-    /// Every input file found now, beside what the manifest recorded of each.
-    struct InputComparison: Sendable {
-        var files: [(path: String, stamp: FileStamp)]
-        /// In the order of `files`; nil when the manifest has other files, or a damaged line.
-        var records: [BuildManifest.Input]?
-    }
-
-    /// The input files (`content` and the others) with the records `text` kept of them.
-    func compareInputs(with text: ManifestText, content: [(path: String, stamp: FileStamp)]) -> InputComparison {
-        let files = InputTree.walk(source: options.source, theme: text.header.theme, content: content).files
-        return InputComparison(files: files, records: files.count == text.inputLines.count ? text.inputRecords(for: files) : nil)
     }
 
     /// The inputs' records: stamps from the walk, hashes from `previous` where the stamp is the

@@ -194,10 +194,9 @@ final class StampCheck: Sendable {
         let count = folders + text.contentInputs.count
         let source = open(self.source, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if source >= 0 { close(source) } }
-        var path = [CChar](repeating: 0, count: 4096)
-        // Content files are looked up from their board's folder, held open while the paths (in order) share it.
-        var board: (name: [UInt8], fd: Int32) = ([], -1)
-        defer { if board.fd >= 0 { close(board.fd) } }
+        // Content files are looked up from their board's folder (`Content/<board>`).
+        var lookup = HeldFolderLookup(root: source, depth: 2)
+        defer { lookup.close() }
         text.bytes.withUnsafeBufferPointer { all in
             while true {
                 let c = nextRecorded.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -209,44 +208,19 @@ final class StampCheck: Sendable {
                     let pathStart = start + (isFolder ? 4 : 3)
                     let pathEnd = BuildManifest.find(9, in: all, from: pathStart)
                     var numbers = BuildManifest.Numbers(all: all, at: pathEnd + 1)
-                    var field = UnsafeBufferPointer(rebasing: all[pathStart..<pathEnd])
-                    guard let stamp = numbers.stamp(), field.count < path.count, !field.contains(UInt8(ascii: "\\")) else {
+                    guard let stamp = numbers.stamp() else {
                         same = false
                         break
-                    }
-                    var from = source
-                    if !isFolder, let second = Self.secondSlash(field) {
-                        let top = UnsafeBufferPointer(rebasing: field[..<second])
-                        if !top.elementsEqual(board.name) {
-                            if board.fd >= 0 { close(board.fd) }
-                            board = (Array(top), openat(source, String(decoding: top, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
-                        }
-                        guard board.fd >= 0 else {
-                            same = false
-                            break
-                        }
-                        from = board.fd
-                        field = UnsafeBufferPointer(rebasing: field[(second + 1)...])
-                    }
-                    path.withUnsafeMutableBytes { buffer in
-                        buffer.copyMemory(from: UnsafeRawBufferPointer(field))
-                        buffer[field.count] = 0
                     }
                     // A folder as it is; a file followed if it is a link, as the listing does.
                     var info = stat()
                     same =
-                        fstatat(from, path, &info, isFolder ? AT_SYMLINK_NOFOLLOW : 0) == 0
+                        lookup.stat(UnsafeBufferPointer(rebasing: all[pathStart..<pathEnd]), held: !isFolder, flags: isFolder ? AT_SYMLINK_NOFOLLOW : 0, &info)
                         && info.st_mode & S_IFMT == (isFolder ? S_IFDIR : S_IFREG) && FileStamp(info, withChangeTime: true) == stamp
                 }
                 recorded.withLock { $0[c] = same }
             }
         }
-    }
-
-    /// Where the second slash of a path is.
-    private static func secondSlash(_ path: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = path.firstIndex(of: UInt8(ascii: "/")) else { return nil }
-        return path[(first + 1)...].firstIndex(of: UInt8(ascii: "/"))
     }
 
     private func helpWithContent(_ listing: Listing) {
@@ -279,10 +253,9 @@ final class StampCheck: Sendable {
         let folder = open(text.header.output, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if folder >= 0 { close(folder) } }
         let lines = text.outputLines
-        // A path as `fstatat` takes it: its bytes and a NUL.
-        var path = [CChar](repeating: 0, count: 4096)
-        var first: (name: [UInt8], fd: Int32) = ([], -1)
-        defer { if first.fd >= 0 { close(first.fd) } }
+        // Published files are looked up from their first folder (a board, `tags`, …).
+        var lookup = HeldFolderLookup(root: folder, depth: 1)
+        defer { lookup.close() }
         text.bytes.withUnsafeBufferPointer { all in
             while true {
                 // Content files, once listed, first: the other thread may be waiting for them.
@@ -297,36 +270,14 @@ final class StampCheck: Sendable {
                     // "out", the path, the hash, the stamp, and maybe more.
                     let pathEnd = BuildManifest.find(9, in: all, from: start + 4)
                     var numbers = BuildManifest.Numbers(all: all, at: pathEnd + 1)
-                    guard folder >= 0, numbers.next() != nil, let stamp = numbers.stamp() else {
+                    var info = stat()
+                    guard folder >= 0, numbers.next() != nil, let stamp = numbers.stamp(),
+                        lookup.stat(UnsafeBufferPointer(rebasing: all[(start + 4)..<pathEnd]), held: true, flags: 0, &info)
+                    else {
                         flags.append(false)
                         continue
                     }
-                    var field = UnsafeBufferPointer(rebasing: all[(start + 4)..<pathEnd])
-                    var info = stat()
-                    let status: Int32
-                    if field.count < path.count && !field.contains(UInt8(ascii: "\\")) {
-                        // From the path's first folder, held open while the paths (in order) share it.
-                        var from = folder
-                        if let slash = field.firstIndex(of: UInt8(ascii: "/")) {
-                            let top = UnsafeBufferPointer(rebasing: field[..<slash])
-                            if !top.elementsEqual(first.name) {
-                                if first.fd >= 0 { close(first.fd) }
-                                first = (Array(top), openat(folder, String(decoding: top, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
-                            }
-                            if first.fd >= 0 {
-                                from = first.fd
-                                field = UnsafeBufferPointer(rebasing: field[(slash + 1)...])
-                            }
-                        }
-                        path.withUnsafeMutableBytes { buffer in
-                            buffer.copyMemory(from: UnsafeRawBufferPointer(field))
-                            buffer[field.count] = 0
-                        }
-                        status = fstatat(from, path, &info, 0)
-                    } else {
-                        status = fstatat(folder, BuildManifest.unescape(field), &info, 0)
-                    }
-                    flags.append(status == 0 && info.st_mode & S_IFMT == S_IFREG && FileStamp(info, withChangeTime: false) == stamp)
+                    flags.append(info.st_mode & S_IFMT == S_IFREG && FileStamp(info, withChangeTime: false) == stamp)
                 }
                 outputs.withLock { $0[c] = flags }
             }
@@ -371,5 +322,62 @@ final class StampCheck: Sendable {
         manifest.withLock { $0 = nil }
         listing.withLock { $0 = nil }
         content.withLock { $0 = [] }
+    }
+}
+
+/// `fstatat` of paths as a manifest has them (escaped, relative to `root`), taken in order: the
+/// folder of each path's first `depth` components is held open while the paths share it, and the
+/// rest is passed as a C string made in one reused buffer. Both the content files of a board and
+/// the published files of a section come together in a manifest, so most paths cost the lookup
+/// of one or two components.
+private struct HeldFolderLookup {
+    let root: Int32
+    let depth: Int
+    private var held: (name: [UInt8], fd: Int32) = ([], -1)
+    private var path = [CChar](repeating: 0, count: 4096)
+
+    init(root: Int32, depth: Int) {
+        self.root = root
+        self.depth = depth
+    }
+
+    /// Whether `fstatat` found the file at `field`; `held`: whether its first folders may be held open.
+    mutating func stat(_ field: UnsafeBufferPointer<UInt8>, held useHeld: Bool, flags: Int32, _ info: inout stat) -> Bool {
+        guard field.count < path.count, !field.contains(UInt8(ascii: "\\")) else {
+            return fstatat(root, BuildManifest.unescape(field), &info, flags) == 0
+        }
+        var from = root
+        var rest = field
+        if useHeld, let end = Self.end(ofFirst: depth, in: field) {
+            let top = UnsafeBufferPointer(rebasing: field[..<end])
+            if !top.elementsEqual(held.name) {
+                close()
+                held = (Array(top), openat(root, String(decoding: top, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
+            }
+            if held.fd >= 0 {
+                from = held.fd
+                rest = UnsafeBufferPointer(rebasing: field[(end + 1)...])
+            }
+        }
+        path.withUnsafeMutableBytes { buffer in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rest))
+            buffer[rest.count] = 0
+        }
+        return fstatat(from, path, &info, flags) == 0
+    }
+
+    /// Where the slash after the first `count` components of `path` is, if it has more.
+    private static func end(ofFirst count: Int, in path: UnsafeBufferPointer<UInt8>) -> Int? {
+        var slash = -1
+        for _ in 0..<count {
+            guard let next = path[(slash + 1)...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            slash = next
+        }
+        return slash
+    }
+
+    mutating func close() {
+        if held.fd >= 0 { Glibc.close(held.fd) }
+        held = ([], -1)
     }
 }
