@@ -71,6 +71,7 @@ func summary(of diagnostics: [Diagnostic]) -> String {
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Build the site into its output folder.",
         discussion: """
             The site is built into a temporary folder and replaces the output only when the build succeeded. \
@@ -137,7 +138,8 @@ struct Build: ParsableCommand {
 }
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load and validate the site without writing anything.")
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Load and validate the site without writing anything.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text

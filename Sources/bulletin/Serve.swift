@@ -15,6 +15,7 @@ struct ServeFailure: Error, CustomStringConvertible {
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Build the site into memory and serve it, rebuilding and reloading on every change.",
         discussion: """
             Nothing is written to the output folder. site.yml, Content/ and Themes/ are watched; on a change the site \

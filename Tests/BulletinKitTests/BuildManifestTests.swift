@@ -216,6 +216,49 @@ struct BuildManifestTests {
         #expect(outputs[0].record == manifest.outputs["feed.xml"]!)
     }
 
+    /// A big manifest is scanned in two parts, one on each thread of the check: the same lines
+    /// as one scan finds. A header that reaches past the cut (a build with many diagnostics) is
+    /// scanned whole.
+    @Test func aBigManifestIsScannedInTwoParts() throws {
+        var manifest = Self.sample()
+        let stamp = FileStamp(size: 1, modified: 2, changed: 3, inode: 4)
+        for i in 0..<6000 {
+            manifest.inputs["Content/free/\(i).md"] = .init(stamp: stamp, hash: i)
+            manifest.outputs["free/\(i)/index.html"] = .init(hash: i, stamp: stamp)
+        }
+        let bytes = ManifestText.Bytes(manifest.encoded())
+        let cut = try #require(ManifestText.split(bytes))
+        let parts = bytes.withUnsafeBufferPointer { [ManifestText.scan($0, from: 0, to: cut), ManifestText.scan($0, from: cut, to: $0.count)] }
+        #expect(parts.allSatisfy { !$0.outputs.isEmpty })
+        let one = try #require(ManifestText(bytes))
+        let two = try #require(ManifestText(bytes, parts: parts))
+        #expect(two.header == one.header && two.folderLines == one.folderLines && two.inputLines == one.inputLines)
+        #expect(two.outputLines == one.outputLines && two.contentInputs == one.contentInputs && two.contentInputs.count == 6001)
+        #expect(two.decoded() == manifest)
+        #expect(two.inputRecords(for: [("site.yml", stamp), ("Content/free/5999.md", stamp)]) == [manifest.inputs["site.yml"]!, manifest.inputs["Content/free/5999.md"]!])
+
+        // As a build reads it: mapped, its second half scanned by the other thread.
+        let path = "/tmp/bulletin-two-parts-\(getpid())"
+        defer { unlink(path) }
+        try Data(manifest.encoded()).write(to: URL(fileURLWithPath: path))
+        let check = StampCheck(source: "/nonexistent")
+        let read = try #require(both({ check.read(mapping: path) }, { check.walk() }).0)
+        #expect(read.inputLines == one.inputLines && read.outputLines == one.outputLines && read.header == one.header)
+
+        // Many diagnostics: the second part holds header lines, which one scan of all reads.
+        var noisy = BuildManifest(output: "/srv/mirror")
+        noisy.report.diagnostics = (0..<20_000).map { .warning(SourceLocation(path: "Content/free/\($0).md"), "경고 \($0)") }
+        noisy.inputs["site.yml"] = .init(stamp: stamp, hash: 1)
+        let noisyBytes = ManifestText.Bytes(noisy.encoded())
+        let noisyCut = try #require(ManifestText.split(noisyBytes))
+        let noisyParts = noisyBytes.withUnsafeBufferPointer { [ManifestText.scan($0, from: 0, to: noisyCut), ManifestText.scan($0, from: noisyCut, to: $0.count)] }
+        #expect(ManifestText(noisyBytes, parts: noisyParts) == nil)
+        #expect(ManifestText(noisyBytes)?.decoded() == noisy)
+        try Data(noisy.encoded()).write(to: URL(fileURLWithPath: path))
+        let noisyCheck = StampCheck(source: "/nonexistent")
+        #expect(both({ noisyCheck.read(mapping: path) }, { noisyCheck.walk() }).0?.decoded() == noisy)
+    }
+
     @Test func integersReadBackExactly() {
         for value in [0, 1, -1, Int.max, Int.min, 1_795_000_000_123_456_789] {
             #expect(BuildManifest.integer(Array(String(value).utf8)[...]) == value)

@@ -60,20 +60,48 @@ public final class Background<T: Sendable>: Sendable {
     }
 }
 
-/// Runs `a` and `b` at the same time; gives both results.
+/// Runs `a` and `b` at the same time, `b` on a thread of its own, even on one core: the two may
+/// wait for each other (``StampCheck``), which two iterations of `concurrentPerform` would not
+/// allow where it runs them one after the other. Gives both results.
 public func both<A: Sendable, B: Sendable>(_ a: @Sendable () -> A, _ b: @Sendable () -> B) -> (A, B) {
-    let results = Mutex<(A?, B?)>((nil, nil))
-    DispatchQueue.concurrentPerform(iterations: 2) { i in
-        if i == 0 {
-            let value = a()
-            results.withLock { $0.0 = value }
-        } else {
-            let value = b()
-            results.withLock { $0.1 = value }
+    withoutActuallyEscaping(b) { b in
+        let result = Mutex<B?>(nil)
+        let second = OwnThread { result.withLock { $0 = b() } }
+        let first = a()
+        second.join()
+        return (first, result.withLock { $0.take()! })
+    }
+}
+
+/// Runs `work` on a new thread (or, when none can be made, on a queue's); `join` waits for it.
+private final class OwnThread: @unchecked Sendable {
+    private let work: @Sendable () -> Void
+    private var thread = pthread_t()
+    private let done = DispatchSemaphore(value: 0)
+    private var started = false
+
+    init(_ work: @escaping @Sendable () -> Void) {
+        self.work = work
+        let box = Unmanaged.passRetained(self).toOpaque()
+        started =
+            pthread_create(
+                &thread, nil,
+                { box in
+                    Unmanaged<OwnThread>.fromOpaque(box!).takeRetainedValue().work()
+                    return nil
+                }, box) == 0
+        if !started {
+            Unmanaged<OwnThread>.fromOpaque(box).release()
+            DispatchQueue.global().async {
+                self.work()
+                self.done.signal()
+            }
         }
     }
-    // Taken out, not copied: a result that the caller changes is then not shared.
-    return results.withLock { ($0.0.take()!, $0.1.take()!) }
+
+    func join() {
+        if started { pthread_join(thread, nil) } else { done.wait() }
+    }
 }
 
 /// The number of cores to use by default.

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,11 +57,12 @@ struct ManifestText: Sendable {
     private(set) var outputLines: [Int] = []
     /// The inputs below `Content/`: how many of `inputLines` (from the first) are not.
     private(set) var contentInputs: Range<Int> = 0..<0
+    /// Whether the inputs outside `contentInputs` are all the others (they are unless the text was damaged).
+    private var contentTogether = false
     /// Where the lines of files begin, after the header's.
     private var filesStart = 0
-    /// The input lines by their paths (escaped as in the text): an open-addressing table of
-    /// line numbers + 1, 0 for an empty slot.
-    private var inputSlots: [Int32] = []
+    /// The input lines by their paths, made the first time a path is looked up.
+    private let slots = InputSlots()
 
     /// Nil when the text is of another format or its header is damaged. Damaged lines of files
     /// are found by `decoded(found:)`, and make the check that nothing changed fail.
@@ -73,60 +76,131 @@ struct ManifestText: Sendable {
         self.init(bytes)
     }
 
+    /// The text, its lines scanned on this thread.
     init?(_ bytes: Bytes) {
+        self.init(bytes, parts: [bytes.withUnsafeBufferPointer { Self.scan($0, from: 0, to: $0.count) }])
+    }
+
+    /// The text, from scans of its parts (`split(_:)`), in order. Nil when a part found a line
+    /// out of place; `parts(_:)` then scans it whole.
+    init?(_ bytes: Bytes, parts: [Part]) {
+        guard bytes.last == UInt8(ascii: "\n"), let first = parts.first, parts.allSatisfy(\.ok) else { return nil }
         self.bytes = bytes
-        guard bytes.last == UInt8(ascii: "\n") else { return nil }
-        var header = BuildManifest()
-        var folderLines: [Int] = []
-        var inputLines: [Int] = []
-        var outputLines: [Int] = []
-        var contentInputs: Range<Int>?
-        var filesStart = -1
-        let read = bytes.withUnsafeBufferPointer { all -> Bool in
-            var line = BuildManifest.Line(in: all)
-            var lastOutput: String?
-            var start = 0
-            while start < all.count {
-                let end = BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start)
-                let lineStart = start
-                start = end + 1
-                if lineStart == 0 {
-                    guard BuildManifest.formatLine.utf8.elementsEqual(UnsafeBufferPointer(rebasing: all[0..<end])) else { return false }
-                    continue
-                }
-                let tag = BuildManifest.Tag(UnsafeBufferPointer(rebasing: all[lineStart..<BuildManifest.find(9, in: all, from: lineStart, to: end)]))
-                switch tag {
-                case .directory: folderLines.append(lineStart)
-                case .input:
-                    // The inputs are in order of their paths: those below Content/ are together.
-                    if Self.isContent(lineStart + 3, in: all) {
-                        contentInputs = (contentInputs?.lowerBound ?? inputLines.count)..<(inputLines.count + 1)
-                    }
-                    inputLines.append(lineStart)
-                case .output: outputLines.append(lineStart)
-                case .pageDiagnostic: guard filesStart >= 0 else { return false }
-                default:
-                    // The header's lines come first.
-                    guard filesStart < 0 else { return false }
-                    line.split(lineStart, end)
-                    guard header.add(line, lastOutput: &lastOutput) else { return false }
-                    continue
-                }
-                if filesStart < 0 { filesStart = lineStart }
+        header = first.header
+        var firstContent: Int?, lastContent = -1, contentCount = 0
+        var filesStart: Int?
+        for part in parts {
+            // A page diagnostic follows the output it is about.
+            if part.diagnosticFirst && filesStart == nil { return nil }
+            filesStart = filesStart ?? part.filesStart
+            if let first = part.firstContent {
+                firstContent = firstContent ?? (inputLines.count + first)
+                lastContent = inputLines.count + part.lastContent
+                contentCount += part.contentCount
             }
-            return true
+            folderLines += part.folders
+            inputLines += part.inputs
+            outputLines += part.outputs
         }
-        guard read else { return nil }
-        // Together, or not trusted.
-        if let range = contentInputs, (range.lowerBound..<range.upperBound).contains(where: { !Self.isContent(inputLines[$0] + 3, in: bytes) }) {
-            folderLines = []
+        contentInputs = firstContent.map { $0..<(lastContent + 1) } ?? 0..<0
+        contentTogether = contentInputs.count == contentCount
+        // Together, or the folders are not trusted.
+        if !contentTogether { folderLines = [] }
+        self.filesStart = filesStart ?? bytes.count
+    }
+
+    /// What a scan of a run of the text's lines found.
+    struct Part: Sendable {
+        var folders: [Int] = []
+        var inputs: [Int] = []
+        var outputs: [Int] = []
+        /// The inputs below `Content/`: the first and last (indexes in `inputs`), and how many.
+        var firstContent: Int?
+        var lastContent = -1
+        var contentCount = 0
+        /// Where the first line of a file begins, if the part has one.
+        var filesStart: Int?
+        /// Its header lines (the first part's), decoded.
+        var header = BuildManifest()
+        /// False when a line is out of place: a header line after a file's, the format line not
+        /// first; or a header line in a part after the first.
+        var ok = true
+        /// Whether a page diagnostic came before the part's first file.
+        var diagnosticFirst = false
+    }
+
+    /// Where a text of this size is cut in two parts to scan on two threads: after the newline
+    /// that follows its middle. Nil for a text too small to gain from it.
+    static func split(_ bytes: Bytes) -> Int? {
+        guard bytes.count >= 1 << 18 else { return nil }
+        let cut = bytes.withUnsafeBufferPointer { BuildManifest.find(UInt8(ascii: "\n"), in: $0, from: $0.count / 2) + 1 }
+        return cut < bytes.count ? cut : nil
+    }
+
+    /// Scans the lines of `from..<to`, which begins a line; the header's lines only when `from` is 0.
+    static func scan(_ all: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Part {
+        var part = Part()
+        var line = BuildManifest.Line(in: all)
+        var lastOutput: String?
+        var start = from
+        while start < to {
+            let end = BuildManifest.find(UInt8(ascii: "\n"), in: all, from: start, to: to)
+            let lineStart = start
+            start = end + 1
+            if lineStart == 0 {
+                guard BuildManifest.formatLine.utf8.elementsEqual(UnsafeBufferPointer(rebasing: all[0..<end])) else {
+                    part.ok = false
+                    return part
+                }
+                continue
+            }
+            let tag = BuildManifest.Tag(UnsafeBufferPointer(rebasing: all[lineStart..<BuildManifest.find(9, in: all, from: lineStart, to: end)]))
+            switch tag {
+            case .directory: part.folders.append(lineStart)
+            case .input:
+                if isContent(lineStart + 3, in: all) {
+                    part.firstContent = part.firstContent ?? part.inputs.count
+                    part.lastContent = part.inputs.count
+                    part.contentCount += 1
+                }
+                part.inputs.append(lineStart)
+            case .output: part.outputs.append(lineStart)
+            case .pageDiagnostic:
+                if part.filesStart == nil { part.diagnosticFirst = true }
+            default:
+                // The header's lines come first, all in the first part.
+                guard from == 0, part.filesStart == nil else {
+                    part.ok = false
+                    return part
+                }
+                line.split(lineStart, end)
+                guard part.header.add(line, lastOutput: &lastOutput) else {
+                    part.ok = false
+                    return part
+                }
+                continue
+            }
+            if part.filesStart == nil { part.filesStart = lineStart }
         }
-        self.header = header
-        self.folderLines = folderLines
-        self.contentInputs = contentInputs ?? 0..<0
-        self.inputLines = inputLines
-        self.outputLines = outputLines
-        self.filesStart = filesStart < 0 ? bytes.count : filesStart
+        return part
+    }
+
+    /// The input lines by their paths (escaped as in the text): an open-addressing table of
+    /// line numbers + 1, 0 for an empty slot. Made once, by the first thread to need it.
+    private final class InputSlots: Sendable {
+        private let table = Mutex<[Int32]?>(nil)
+
+        func get(_ make: () -> [Int32]) -> [Int32] {
+            table.withLock { table in
+                if let table { return table }
+                let made = make()
+                table = made
+                return made
+            }
+        }
+    }
+
+    private func makeSlots() -> [Int32] {
         var size = 16
         while size < inputLines.count * 2 { size *= 2 }
         var slots = [Int32](repeating: 0, count: size)
@@ -137,17 +211,17 @@ struct ManifestText: Sendable {
                 slots[slot] = Int32(i + 1)
             }
         }
-        inputSlots = slots
+        return slots
     }
 
     /// Whether the path at `start` is below `Content/`.
     private static func isContent(_ start: Int, in all: UnsafeBufferPointer<UInt8>) -> Bool {
-        let prefix = "Content/".utf8
-        return start + prefix.count <= all.count && prefix.elementsEqual(UnsafeBufferPointer(rebasing: all[start..<(start + prefix.count)]))
+        isContent(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(all)[min(start, all.count)...]))
     }
 
-    private static func isContent(_ start: Int, in bytes: Bytes) -> Bool {
-        bytes.withUnsafeBufferPointer { isContent(start, in: $0) }
+    private static func isContent(_ path: UnsafeRawBufferPointer) -> Bool {
+        let prefix = "Content/".utf8
+        return path.count >= prefix.count && prefix.elementsEqual(path[..<prefix.count])
     }
 
     /// The path field of the input line at `lineStart`, as the text has it.
@@ -202,14 +276,21 @@ struct ManifestText: Sendable {
         bytes.withUnsafeBufferPointer { all -> [BuildManifest.Input]? in
             var records: [BuildManifest.Input] = []
             records.reserveCapacity(files.count)
-            let mask = inputSlots.count - 1
+            func matches(_ line: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+                let field = Self.inputPath(inputLines[line], in: all)
+                return field.count == key.count && (key.isEmpty || memcmp(field.baseAddress!, key.baseAddress!, key.count) == 0)
+            }
+            // The few inputs outside Content/ (a build that found its content files unchanged
+            // looks up only those) are found without making the table of all.
+            let others = contentTogether && inputLines.count - contentInputs.count <= 64 ? Array(0..<contentInputs.lowerBound) + Array(contentInputs.upperBound..<inputLines.count) : nil
+            var slots: [Int32] = []
             func lookup(_ key: UnsafeRawBufferPointer) -> Int? {
+                if let others, !Self.isContent(key) { return others.first { matches($0, key) } }
+                if slots.isEmpty { slots = self.slots.get(makeSlots) }
+                let mask = slots.count - 1
                 var slot = StableHasher.hash(bytes: key) & mask
-                while inputSlots[slot] != 0 {
-                    let field = Self.inputPath(inputLines[Int(inputSlots[slot]) - 1], in: all)
-                    if field.count == key.count && (key.isEmpty || memcmp(field.baseAddress!, key.baseAddress!, key.count) == 0) {
-                        return Int(inputSlots[slot]) - 1
-                    }
+                while slots[slot] != 0 {
+                    if matches(Int(slots[slot]) - 1, key) { return Int(slots[slot]) - 1 }
                     slot = (slot + 1) & mask
                 }
                 return nil

@@ -36,11 +36,6 @@ extension SiteBuilder {
         return options.source + "/" + config.output
     }
 
-    func readManifest(output: String) -> ManifestText? {
-        guard !options.clean else { return nil }
-        return ManifestText(mapping: manifestPath(output: output))
-    }
-
     /// Writes the manifest, replacing the old one in one step; a failure only costs the next build time.
     func saveManifest(_ manifest: BuildManifest) -> Diagnostic? {
         let path = manifestPath(output: manifest.output)

@@ -164,13 +164,7 @@ public struct SiteBuilder: Sendable {
         // listed only when the manifest has no stamps of its folders or something differs
         // (``StampCheck``).
         let check = StampCheck(source: options.source)
-        var (text, _) = both(
-            {
-                let text = options.clean ? nil : plannedOutput().flatMap { readManifest(output: $0) }
-                check.read(text)
-                return text
-            },
-            { check.walk() })
+        var (text, _) = both({ check.read(mapping: options.clean ? nil : plannedOutput().map(manifestPath)) }, { check.walk() })
         func listed() -> StampCheck {
             if !check.isListed { _ = both({ check.waitForListing(); check.help() }, { check.list() }) }
             return check

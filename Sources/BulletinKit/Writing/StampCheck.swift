@@ -24,7 +24,13 @@ final class StampCheck: Sendable {
     static let chunk = 512
 
     private let manifest = Mutex<ManifestText?>(nil)
-    /// Signalled once the manifest was read (or found missing), and once `Content/` was listed.
+    /// The manifest's bytes once mapped, and where the part that the second thread scans begins.
+    private let mapped = Mutex<(bytes: ManifestText.Bytes, cut: Int)?>(nil)
+    private let secondPart = Mutex<ManifestText.Part?>(nil)
+    /// Signalled once the manifest was mapped (or found missing), once the second thread scanned
+    /// its part, once the manifest was read, and once `Content/` was listed.
+    private let manifestMapped = DispatchSemaphore(value: 0)
+    private let secondPartScanned = DispatchSemaphore(value: 0)
     private let manifestRead = DispatchSemaphore(value: 0)
     private let listed = DispatchSemaphore(value: 0)
 
@@ -70,9 +76,34 @@ final class StampCheck: Sendable {
         self.source = source
     }
 
+    /// Reads the manifest at `path` (nil: none is wanted), the second half of a big one scanned
+    /// by the thread in `walk`, then checks as `read(_:)` does. Returns the manifest.
+    func read(mapping path: String?) -> ManifestText? {
+        let bytes = path.flatMap(ManifestText.Bytes.init(mapping:))
+        let cut = bytes.flatMap(ManifestText.split)
+        if let bytes, let cut { mapped.withLock { $0 = (bytes, cut) } }
+        manifestMapped.signal()
+        var text: ManifestText?
+        if let bytes, let cut {
+            let first = bytes.withUnsafeBufferPointer { ManifestText.scan($0, from: 0, to: cut) }
+            secondPartScanned.wait()
+            // A part with a line out of place: scanned whole, to tell a long header from damage.
+            text = secondPart.withLock { $0.take() }.flatMap { ManifestText(bytes, parts: [first, $0]) } ?? ManifestText(bytes)
+        } else {
+            text = bytes.flatMap(ManifestText.init)
+        }
+        publish(text)
+        return text
+    }
+
     /// The manifest `text` was read (nil: there is none): checks what it recorded, and content
     /// files once listed, on this thread.
     func read(_ text: ManifestText?) {
+        manifestMapped.signal()
+        publish(text)
+    }
+
+    private func publish(_ text: ManifestText?) {
         if let text {
             outputs.withLock { $0 = Array(repeating: nil, count: (text.outputLines.count + Self.chunk - 1) / Self.chunk) }
             if !text.folderLines.isEmpty {
@@ -88,6 +119,12 @@ final class StampCheck: Sendable {
     /// Waits for the manifest, then looks at what it recorded, or lists `Content/` when it
     /// recorded no folders.
     func walk() {
+        manifestMapped.wait()
+        if let (bytes, cut) = mapped.withLock({ $0.take() }) {
+            let part = bytes.withUnsafeBufferPointer { ManifestText.scan($0, from: cut, to: $0.count) }
+            secondPart.withLock { $0 = part }
+            secondPartScanned.signal()
+        }
         manifestRead.wait()
         manifestRead.signal()
         if manifest.withLock({ $0?.folderLines.isEmpty == false }) {
