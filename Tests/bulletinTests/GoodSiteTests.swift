@@ -17,14 +17,18 @@ import Testing
         #expect(lines.count == 2 && lines[1].isEmpty, "one line on stdout: \(result.stdout)")
         let summary = try #require(lines.first.map(String.init))
         let files = out.files.count
-        let pattern = #"^built 10 posts, 6 comments: 46 pages, (\d+) files \(\d+\.\d MB\) in \d+\.\d\d s; rendered 46, wrote (\d+), removed 0 → (.+)$"#
+        let pattern = #"^built 10 posts, 6 comments: 47 pages, (\d+) files \(\d+\.\d MB\) in \d+\.\d\d s; rendered 47, wrote (\d+), removed 0 → (.+)$"#
         let match = try #require(summary.wholeMatch(of: try Regex(pattern)), "summary: \(summary)")
         #expect(match.output[1].substring.map(String.init) == String(files))
         #expect(match.output[2].substring.map(String.init) == String(files))
         #expect(match.output[3].substring.map(String.init) == site.root + "/public")
 
-        // 46 pages, 1 attachment, 4 feeds, the sitemap, robots.txt and the theme's stylesheet.
-        #expect(files == GoodSite.pageCount + 1 + 4 + 1 + 1 + 1)
+        // 47 pages, 1 attachment, 4 feeds, the sitemap, robots.txt, the theme's stylesheet and
+        // search script, and the search index: its meta, one shard and one chunk of docs for 10 posts.
+        #expect(files == GoodSite.pageCount + 1 + 4 + 1 + 1 + 2 + 3)
+        for path in ["search/index.html", "search/meta.json", "search/s/0.bin", "search/d/0.json", "js/search.js"] {
+            #expect(out.isFile(path), "\(path)")
+        }
         #expect(out.files.filter { $0.hasSuffix(".html") }.count == GoodSite.pageCount)
         for path in [
             "index.html",
@@ -162,7 +166,8 @@ import Testing
         let sitemap = XMLCheck(try #require(out.data("sitemap.xml")), collect: ["loc"])
         #expect(sitemap.wellFormed, "\(sitemap.error ?? "")")
         let locs = sitemap.texts(of: "loc")
-        #expect(locs.count == GoodSite.pageCount - 1)
+        // Not the 404 page nor the search page.
+        #expect(locs.count == GoodSite.pageCount - 2)
         #expect(Set(locs).count == locs.count)
         for loc in locs {
             let file = try #require(check.target(of: loc), "not in the site: \(loc)")

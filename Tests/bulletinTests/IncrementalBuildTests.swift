@@ -211,9 +211,11 @@ import Glibc
         #expect(Self.stamps(out) == stamps)
         try site.write("Content/free/gen/g3.md", site.read("Content/free/gen/g3.md")!.replacingOccurrences(of: "본문입니다", with: "고친 본문입니다"))
         let edited = try site.bulletin("build", "--output", out)
-        // The post's page, and the feeds that show the post.
+        // The post's page, the feeds that show the post, and the search index's files that hold its words.
         let changed = Self.stamps(out).filter { stamps[$0.key] != $0.value }.keys.sorted()
-        #expect(changed.count == 2 && changed.allSatisfy { $0.hasSuffix("feed.xml") || $0.hasSuffix("/index.html") }, "\(changed)")
+        let pages = changed.filter { !$0.hasPrefix("search/") }
+        #expect(pages.count == 2 && pages.allSatisfy { $0.hasSuffix("feed.xml") || $0.hasSuffix("/index.html") }, "\(changed)")
+        #expect(changed.contains { $0.hasPrefix("search/s/") } && changed.contains { $0.hasPrefix("search/d/") }, "\(changed)")
         #expect(edited.stdout.contains("rendered 1, wrote \(changed.count), removed 0"), "\(edited.stdout)")
     }
 

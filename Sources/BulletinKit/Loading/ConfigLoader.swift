@@ -4,7 +4,7 @@ import Foundation
 enum ConfigLoader {
     static let siteKeys = [
         "title", "description", "base_url", "language", "timezone", "theme", "per_page", "best_threshold",
-        "anonymous", "output", "comments_per_page", "unsafe_html",
+        "anonymous", "output", "comments_per_page", "unsafe_html", "search",
     ]
 
     static func loadSite(path: String, text: String) -> (SiteConfig?, [Diagnostic]) {
@@ -68,6 +68,8 @@ enum ConfigLoader {
                 if let v = reader.positive(value, key: key) { config.perPage = v }
             case "unsafe_html":
                 if let v = reader.bool(value, key: key) { config.unsafeHTML = v }
+            case "search":
+                config.search = searchFields(value, reader: &reader)
             case "comments_per_page":
                 if let v = reader.positive(value, key: key) { config.commentsPerPage = v }
             case "best_threshold":
@@ -90,6 +92,32 @@ enum ConfigLoader {
             reader.error(root.mark, "site.yml needs a 'title'")
         }
         return (hasTitle ? config : nil, reader.diagnostics)
+    }
+
+    /// `search: false`, `search: true`, or `search: {fields: [title, body, …]}`.
+    static func searchFields(_ node: YAMLNode, reader: inout NodeReader) -> Set<SearchField>? {
+        let all = Set(SearchField.allCases)
+        guard case .mapping = node else {
+            return reader.bool(node, key: "search") == false ? nil : all
+        }
+        guard let fields = reader.fields(of: node, what: "'search'") else { return all }
+        var chosen = all
+        for (key, mark, value) in fields {
+            guard key == "fields" else {
+                reader.warning(mark, unknownKeyMessage(key, known: ["fields"], file: "site.yml's 'search'"))
+                continue
+            }
+            guard let names = reader.strings(value, key: "fields") else { continue }
+            chosen = []
+            for name in names {
+                if let field = SearchField(rawValue: name) {
+                    chosen.insert(field)
+                } else {
+                    reader.error(value.mark, "unknown search field '\(name.prefix(40))' (known: \(SearchField.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+            }
+        }
+        return chosen
     }
 
     struct BoardSettings {

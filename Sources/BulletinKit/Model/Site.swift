@@ -19,6 +19,8 @@ public struct SiteConfig: Sendable {
     public var commentsPerPage: Int
     /// Raw HTML in Markdown is kept rather than omitted: for snapshots the site trusts.
     public var unsafeHTML = false
+    /// What `/search/` indexes; nil when `search: false` (no search page, no index).
+    public var search: Set<SearchField>? = Set(SearchField.allCases)
 
     public init(
         title: String, description: String = "", baseURL: String = "/", language: String = "ko",

@@ -13,6 +13,8 @@ public enum PageSpec: Sendable, Hashable {
     case archiveMonth(Int, Int, page: Int)
     case archiveDay(Int, Int, Int, page: Int)
     case notFound
+    /// `/search/`, when the site has search and the theme a `search` template.
+    case search
 
     /// The template that renders it.
     public var template: String {
@@ -28,6 +30,7 @@ public enum PageSpec: Sendable, Hashable {
         case .archiveMonth: "archive_month"
         case .archiveDay: "archive_day"
         case .notFound: "404"
+        case .search: "search"
         }
     }
 
@@ -37,7 +40,7 @@ public enum PageSpec: Sendable, Hashable {
         case .board(_, let n), .best(_, let n), .postComments(_, let n), .tag(_, let n), .archiveYear(_, let n), .archiveMonth(_, _, let n),
             .archiveDay(_, _, _, let n):
             n
-        case .home, .post, .tags, .archive, .notFound: 1
+        case .home, .post, .tags, .archive, .notFound, .search: 1
         }
     }
 

@@ -62,7 +62,7 @@ extension SiteRenderer {
 
     /// A page's `<url>` line of the sitemap; nil for the 404 page.
     func sitemapEntry(_ page: PageSpec) -> String? {
-        if page == .notFound { return nil }
+        if page == .notFound || page == .search { return nil }
         var entry = "  <url><loc>\(Escape.xml(absolute(folder(page))))</loc>"
         if case .post(let ref) = page {
             entry += "<lastmod>\(display.iso(site.boards[ref.board].posts[ref.post].updated))</lastmod>"

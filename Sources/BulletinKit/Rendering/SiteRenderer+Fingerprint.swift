@@ -90,7 +90,7 @@ extension SiteRenderer {
         case .archiveDay(let y, let m, let d, let n):
             let day = archive.years.first { $0.year == y }!.months.first { $0.month == m }!.days.first { $0.day == d }!
             combineRows(day.posts, page: n, perPage: site.config.perPage)
-        case .notFound:
+        case .notFound, .search:
             break
         }
         return hasher.finalize()

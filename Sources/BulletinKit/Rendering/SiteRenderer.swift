@@ -83,6 +83,7 @@ public struct SiteRenderer: Sendable {
                 o.set("home_url", string: base)
                 o.set("tags_url", string: base + "tags/")
                 o.set("archive_url", string: base + "archive/")
+                if config.search != nil { o.set("search_url", string: base + "search/") }
                 o.set("feed_url", string: base + "feed.xml")
                 o.set(
                     "boards",
@@ -164,6 +165,7 @@ public struct SiteRenderer: Sendable {
             }
         }
         pages.append(.notFound)
+        if site.config.search != nil && engine.hasTemplate(named: PageSpec.search.template) { pages.append(.search) }
         return pages
     }
 
@@ -190,6 +192,7 @@ public struct SiteRenderer: Sendable {
         case .archiveMonth(let y, let m, let n): Pagination.folder(Archive.folder(year: y, month: m), page: n)
         case .archiveDay(let y, let m, let d, let n): Pagination.folder(Archive.folder(year: y, month: m, day: d), page: n)
         case .notFound: ""
+        case .search: "search/"
         }
     }
 
@@ -311,6 +314,8 @@ public struct SiteRenderer: Sendable {
                 if n > 1 { title += " (\(n)쪽)" }
             case .notFound:
                 title = "페이지를 찾을 수 없습니다"
+            case .search:
+                title = "검색"
             }
             let folder = self.folder(page)
             o.set("site", o.include(siteContexts[currentBoard ?? site.boards.count]))

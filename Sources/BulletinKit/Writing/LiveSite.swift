@@ -389,7 +389,7 @@ public final class LiveSite: Sendable {
             // The sitemap's lines are kept by page, with the post date they show.
             var lines: [String] = []
             lines.reserveCapacity(pages.count)
-            for (i, page) in pages.enumerated() where page != .notFound {
+            for (i, page) in pages.enumerated() where page != .notFound && page != .search {
                 let updated = if case .post(let ref) = page { site.boards[ref.board].posts[ref.post].updated.seconds } else { Int64.min }
                 if records[i].sitemapLine?.updated != updated { records[i].sitemapLine = (updated, renderer.sitemapEntry(page)!) }
                 lines.append(records[i].sitemapLine!.line)
@@ -409,6 +409,22 @@ public final class LiveSite: Sendable {
                 bytes += robots.utf8.count
             }
             generated["robots.txt"] = 0
+            // The search index, written again when a post's page changed (it holds every post).
+            if let fields = site.config.search {
+                var hasher = StableHasher()
+                for (i, page) in pages.enumerated() { if case .post = page { hasher.combine(records[i].fingerprint) } }
+                hasher.combine(fields.map(\.rawValue).sorted().joined(separator: ","))
+                let fingerprint = hasher.finalize()
+                if let previous, previous.generated["search/meta.json"] == fingerprint {
+                    for path in previous.generated.keys where path.hasPrefix("search/") { generated[path] = fingerprint }
+                } else {
+                    for (path, data) in SearchIndex(site: site, fields: fields, contentRoot: contentRoot, jobs: options.jobs).files() {
+                        try output.write(path, bytes: data)
+                        bytes += data.count
+                        generated[path] = fingerprint
+                    }
+                }
+            }
             if let previous { removed += previous.generated.keys.filter { generated[$0] == nil } }
             steps.end("feeds")
 

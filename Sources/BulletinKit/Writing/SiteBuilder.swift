@@ -366,7 +366,15 @@ public struct SiteBuilder: Sendable {
             try output.write(path, bytes: text.utf8)
             bytes += text.utf8.count
         }
-        return (files.map(\.path), bytes)
+        var paths = files.map(\.path)
+        if let fields = renderer.site.config.search {
+            for (path, data) in SearchIndex(site: renderer.site, fields: fields, contentRoot: contentRoot, jobs: options.jobs).files() {
+                try output.write(path, bytes: data)
+                bytes += data.count
+                paths.append(path)
+            }
+        }
+        return (paths, bytes)
     }
 
     /// Copies the theme's `static/` folder; gives the paths written.

@@ -142,8 +142,8 @@ enum GoodSite {
     static let postCount = 10
     static let commentCount = 6
     /// home 1 · free 3+2+7 · humor 1+1+2 · qna 1+1+1 · tags 1+7 · archive 1 · years 1+3 ·
-    /// months 1+1+2+1 · days 7 · 404 1
-    static let pageCount = 46
+    /// months 1+1+2+1 · days 7 · 404 1 · search 1
+    static let pageCount = 47
 
     /// Writes the site into a fresh temporary folder.
     static func make() throws -> FixtureSite {

@@ -61,7 +61,7 @@ struct LinkCheck {
                     linksChecked += 1
                     if tree.isFile(file) {
                         // Only what a reader can click counts for reachability, not `<link rel=next>`.
-                        if tag == "a" { targets.append(file) }
+                        if tag == "a" || tag == "form" { targets.append(file) }
                     } else {
                         broken.append("\(page): \(url) (no file \(file))")
                     }

@@ -80,8 +80,41 @@ struct MarkupSafety {
     /// Attributes of the default theme and of cmark's HTML (`aria-*` too).
     static let allowedAttributes: Set<String> = [
         "lang", "charset", "name", "content", "http-equiv", "rel", "href", "type", "title", "class", "id", "datetime",
-        "scope", "colspan", "src", "alt", "start", "loading", "referrerpolicy",
+        "scope", "colspan", "src", "alt", "start", "loading", "referrerpolicy", "role",
     ]
+
+    /// The search controls of the default theme: forms that only go to `/search/`, their fields,
+    /// and the search page's one script, `js/search.js`. Allowed in exactly these shapes; content
+    /// cannot make them (cmark omits raw HTML).
+    static func isThemeSearchControl(_ name: String, _ attributes: [HTMLTokens.Attribute], page: String, site: Site) -> Bool {
+        let value = { (key: String) in attributes.first { $0.name == key }?.value }
+        let allowed: Set<String>
+        switch name {
+        case "form":
+            guard value("action") == site.base + "search/", value("method") == "get" else { return false }
+            allowed = ["class", "id", "action", "method", "role", "data-base"]
+        case "input":
+            guard ["q", "from", "to"].contains(value("name") ?? ""), ["search", "date"].contains(value("type") ?? "") else { return false }
+            allowed = ["class", "id", "type", "name", "placeholder", "autocomplete", "enterkeyhint"]
+        case "select":
+            guard value("name") == "board" else { return false }
+            allowed = ["name", "class", "id"]
+        case "option": allowed = ["value", "data-url"]
+        case "label": allowed = ["class", "for"]
+        case "button":
+            guard value("type") == "submit" else { return false }
+            allowed = ["class", "type"]
+        case "script":
+            guard isSearchPage(page), value("src") == site.base + "js/search.js" else { return false }
+            allowed = ["src", "defer"]
+        case "noscript": return isSearchPage(page) && attributes.isEmpty
+        default: return false
+        }
+        return attributes.allSatisfy { allowed.contains($0.name) || $0.name.hasPrefix("aria-") }
+    }
+
+    /// The search page (`chunk N: search/index.html` where a test names pages so).
+    static func isSearchPage(_ page: String) -> Bool { page == "search/index.html" || page.hasSuffix(": search/index.html") }
 
     static let forbiddenSchemes = ["javascript", "vbscript", "data"]
     static let allowedSchemes: Set<String> = ["http", "https", "mailto"]
@@ -127,7 +160,7 @@ struct MarkupSafety {
                     inHead = false
                 } else if name == "meta", attributes.contains(where: { $0.name == "http-equiv" && $0.value.lowercased() == "content-security-policy" }) {
                     if inHead { cspInHead += 1 } else { cspElsewhere += 1 }
-                } else if inHead && !["meta", "title", "link"].contains(name) {
+                } else if inHead && !["meta", "title", "link"].contains(name) && !(name == "script" && isThemeSearchControl(name, attributes, page: page, site: site)) {
                     found.append(problem(tokens, index, page, "<\(name)> in <head>"))
                 }
             case .end(let name):
@@ -155,6 +188,12 @@ struct MarkupSafety {
             switch token {
             case .start(let name, let attributes, _):
                 func report(_ what: String) { found.append(problem(tokens, index, page, what)) }
+                if isPage && isThemeSearchControl(name, attributes, page: page, site: site) {
+                    if name == "script", case .end("script") = tokens.tokens[min(index + 1, tokens.tokens.count - 1)] {} else if name == "script" {
+                        report("<script> with content")
+                    }
+                    continue
+                }
                 if forbiddenElements.contains(name) {
                     report("<\(name)> element")
                 } else if !allowedElements.contains(name) || (!isPage && ["html", "head", "meta", "title", "link", "body"].contains(name)) {

@@ -1,0 +1,178 @@
+import Foundation
+
+/// What `/search/` indexes of a post (`search: {fields: […]}` in site.yml).
+public enum SearchField: String, Sendable, CaseIterable, Hashable {
+    case title, body, comments, author, tags
+
+    /// How much one occurrence counts; titles weigh more than bodies, bodies more than comments.
+    var weight: Int {
+        switch self {
+        case .title: 10
+        case .tags: 8
+        case .author: 8
+        case .body: 3
+        case .comments: 1
+        }
+    }
+}
+
+/// The tokens of text, as the search page's script makes them of a query (`search.js`, the same
+/// rules): lower case; each run of Hangul, kana or Han gives its overlapping syllable bigrams (one
+/// syllable alone gives itself), so that a query finds its syllables inside words whatever
+/// particle or ending follows (검색 in 검색을, 검색했는데); each run of other letters and digits
+/// gives one word, which queries match by prefix. Everything else separates.
+public enum SearchTokenizer {
+    /// A token: syllables packed into an integer (``syllabic(_:_:)``), or a word's hash with the
+    /// top bit set (``word(_:)``); the word itself is kept beside it where needed.
+    public typealias Key = UInt64
+
+    /// Words are cut to this many characters.
+    public static let wordLimit = 32
+
+    public static func isSyllabic(_ v: UInt32) -> Bool {
+        (0xAC00...0xD7A3).contains(v) || (0x1100...0x11FF).contains(v) || (0x3131...0x318E).contains(v) || (0x3040...0x30FF).contains(v)
+            || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v)
+    }
+
+    static func isWordScalar(_ s: Unicode.Scalar) -> Bool {
+        if s.isASCII { return (0x30...0x39).contains(s.value) || (0x61...0x7A).contains(s.value) || (0x41...0x5A).contains(s.value) }
+        switch s.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .nonspacingMark, .spacingMark, .enclosingMark,
+            .decimalNumber, .letterNumber, .otherNumber:
+            return true
+        default: return false
+        }
+    }
+
+    /// One syllable (`b` nil) or two.
+    @inline(__always) static func syllabic(_ a: UInt32, _ b: UInt32?) -> Key {
+        guard let b else { return Key(a) }
+        return 1 << 42 | Key(a) << 21 | Key(b)
+    }
+
+    static func isWord(_ key: Key) -> Bool { key >> 63 == 1 }
+
+    /// The key of a word (already lower case and cut).
+    public static func word(_ word: String) -> Key {
+        var hasher = StableHasher()
+        hasher.combine(word)
+        return Key(UInt64(bitPattern: Int64(hasher.finalize())) | 1 << 63)
+    }
+
+    /// The text of a syllabic key.
+    static func text(ofSyllabic key: Key) -> String {
+        var s = String.UnicodeScalarView()
+        if key >> 42 & 1 == 1 {
+            s.append(Unicode.Scalar(UInt32(key >> 21 & 0x1F_FFFF))!)
+            s.append(Unicode.Scalar(UInt32(key & 0x1F_FFFF))!)
+        } else {
+            s.append(Unicode.Scalar(UInt32(key))!)
+        }
+        return String(s)
+    }
+
+    /// Receives tokens (a protocol rather than a closure: the indexer's state is then not
+    /// captured, and its accesses need no run-time exclusivity checks).
+    public protocol Sink {
+        /// A token; `word` is the word when it is one.
+        mutating func token(_ key: Key, word: String?)
+    }
+
+    /// Gives `sink` each token of `text` (in NFC, as the loader gives every text). Each code
+    /// point is lower-cased on its own (full-width Latin letters and digits folded to ASCII
+    /// first), then classed: the page's script does the same, so that a query finds what the
+    /// index holds.
+    public static func tokens(of text: String, into sink: inout some Sink) {
+        var tokenizer = Runs()
+        for scalar in text.unicodeScalars {
+            var v = scalar.value
+            if v < 0x80 {
+                tokenizer.add(v >= 0x41 && v <= 0x5A ? v | 0x20 : v, isWord: (0x30...0x39).contains(v) || (0x61...0x7A).contains(v | 0x20), into: &sink)
+                continue
+            }
+            if isSyllabic(v) {
+                tokenizer.add(v, isWord: false, into: &sink)
+                continue
+            }
+            if (0xFF01...0xFF5E).contains(v) { v -= 0xFEE0 }
+            let folded = Unicode.Scalar(v)!
+            if folded.isASCII {
+                let lower = v >= 0x41 && v <= 0x5A ? v | 0x20 : v
+                tokenizer.add(lower, isWord: (0x30...0x39).contains(lower) || (0x61...0x7A).contains(lower), into: &sink)
+                continue
+            }
+            for lower in folded.properties.lowercaseMapping.unicodeScalars {
+                tokenizer.add(lower.value, isWord: isSyllabic(lower.value) ? false : isWordScalar(lower), into: &sink)
+            }
+        }
+        tokenizer.end(into: &sink)
+    }
+
+    /// The runs being read: syllables, or a word.
+    private struct Runs {
+        var run0: UInt32 = 0
+        var runLength = 0
+        var word = String.UnicodeScalarView()
+        var wordLength = 0
+
+        /// A lower-case code point: syllabic, a word's, or (neither) a separator.
+        @inline(__always) mutating func add(_ v: UInt32, isWord: Bool, into sink: inout some Sink) {
+            if isSyllabic(v) {
+                endWord(into: &sink)
+                if runLength > 0 { sink.token(syllabic(run0, v), word: nil) }
+                run0 = v
+                runLength += 1
+            } else if isWord {
+                endRun(into: &sink)
+                if wordLength < wordLimit {
+                    word.append(Unicode.Scalar(v)!)
+                    wordLength += 1
+                }
+            } else {
+                endRun(into: &sink)
+                endWord(into: &sink)
+            }
+        }
+
+        mutating func endRun(into sink: inout some Sink) {
+            if runLength == 1 { sink.token(syllabic(run0, nil), word: nil) }
+            runLength = 0
+        }
+
+        mutating func endWord(into sink: inout some Sink) {
+            guard wordLength > 0 else { return }
+            let w = String(word)
+            sink.token(SearchTokenizer.word(w), word: w)
+            word.removeAll(keepingCapacity: true)
+            wordLength = 0
+        }
+
+        mutating func end(into sink: inout some Sink) {
+            endRun(into: &sink)
+            endWord(into: &sink)
+        }
+    }
+
+    /// The tokens of `text` as strings, in order (for tests and queries; NFC first).
+    public static func tokens(of text: String) -> [String] {
+        struct Texts: Sink {
+            var out: [String] = []
+            mutating func token(_ key: Key, word: String?) { out.append(word ?? SearchTokenizer.text(ofSyllabic: key)) }
+        }
+        var texts = Texts()
+        tokens(of: text.precomposedStringWithCanonicalMapping, into: &texts)
+        return texts.out
+    }
+
+    /// The text that decides a token's shard: a syllabic token itself, the first two characters of a word.
+    static func shardKey(_ token: String, isWord: Bool) -> String {
+        isWord ? String(String.UnicodeScalarView(token.unicodeScalars.prefix(2))) : token
+    }
+
+    /// FNV-1a, 32 bits, of the UTF-8 bytes: simple enough to be the same in the page's script.
+    public static func fnv1a32(_ text: String) -> UInt32 {
+        var h: UInt32 = 0x811C_9DC5
+        for b in text.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        return h
+    }
+}
