@@ -112,8 +112,7 @@ public struct SearchIndex: Sendable {
         var ids = KeyTable()
         var texts: [String] = []
         var shardOf: [Int32] = []
-        var postingDocs: [[UInt32]] = []
-        var postingWeights: [[UInt8]] = []
+        var postings = Postings()
         /// The current doc's counts by token id, and the ids it touched.
         var counts: [UInt32] = []
         var touched: [Int32] = []
@@ -142,8 +141,7 @@ public struct SearchIndex: Sendable {
                 ids[key] = id!
                 texts.append(text)
                 shardOf.append(Int32(s))
-                postingDocs.append([])
-                postingWeights.append([])
+                postings.addToken()
                 counts.append(0)
             }
             let i = Int(id!)
@@ -159,8 +157,7 @@ public struct SearchIndex: Sendable {
                 let c = counts[i]
                 var weight = 0
                 for (f, field) in fields.enumerated() { weight += field.weight * Int(c >> UInt32(f * 3) & 7) }
-                postingDocs[i].append(doc)
-                postingWeights[i].append(UInt8(min(255, max(1, weight))))
+                postings.append(i, doc: doc, weight: UInt8(min(255, max(1, weight))))
                 counts[i] = 0
             }
         }
@@ -173,23 +170,69 @@ public struct SearchIndex: Sendable {
                 let tokens = ids.sorted { BuildManifest.byBytes(texts[$0], texts[$1]) }
                 var head: [UInt8] = [1]
                 var blocks: [UInt8] = []
+                blocks.reserveCapacity(tokens.reduce(0) { $0 + Int(postings.count[$1]) } * 2)
                 SearchIndex.varint(tokens.count, into: &head)
                 for id in tokens {
                     let start = blocks.count
                     var previous: UInt32 = 0
-                    for (doc, weight) in zip(postingDocs[id], postingWeights[id]) {
+                    postings.forEach(id) { doc, weight in
                         SearchIndex.varint(Int(doc - previous), into: &blocks)
                         blocks.append(weight)
                         previous = doc
                     }
                     SearchIndex.varint(texts[id].utf8.count, into: &head)
                     head += texts[id].utf8
-                    SearchIndex.varint(postingDocs[id].count, into: &head)
+                    SearchIndex.varint(Int(postings.count[id]), into: &head)
                     SearchIndex.varint(blocks.count - start, into: &head)
                 }
                 files.append(("search/s/\(n * parts + part).bin", head + blocks))
             }
             return files
+        }
+    }
+
+    /// The postings of every token, appended in blocks of 8 taken from one pool and chained: an
+    /// append writes into flat arrays instead of growing one array per token.
+    struct Postings {
+        static let block = 8
+        private var docs: [UInt32] = []
+        private var weights: [UInt8] = []
+        /// For each block, the next of its token's (-1: none).
+        private var next: [Int32] = []
+        private var head: [Int32] = []
+        private var tail: [Int32] = []
+        private(set) var count: [Int32] = []
+
+        mutating func addToken() {
+            head.append(-1)
+            tail.append(-1)
+            count.append(0)
+        }
+
+        mutating func append(_ token: Int, doc: UInt32, weight: UInt8) {
+            let n = Int(count[token])
+            if n % Self.block == 0 {
+                let b = Int32(next.count)
+                next.append(-1)
+                docs.append(contentsOf: repeatElement(0, count: Self.block))
+                weights.append(contentsOf: repeatElement(0, count: Self.block))
+                if n == 0 { head[token] = b } else { next[Int(tail[token])] = b }
+                tail[token] = b
+            }
+            let at = Int(tail[token]) * Self.block + n % Self.block
+            docs[at] = doc
+            weights[at] = weight
+            count[token] += 1
+        }
+
+        func forEach(_ token: Int, _ body: (UInt32, UInt8) -> Void) {
+            var b = Int(head[token])
+            var left = Int(count[token])
+            while b >= 0 && left > 0 {
+                for k in 0..<min(left, Self.block) { body(docs[b * Self.block + k], weights[b * Self.block + k]) }
+                left -= Self.block
+                b = Int(next[b])
+            }
         }
     }
 
@@ -280,6 +323,11 @@ public struct SearchIndex: Sendable {
         return Array(out.utf8)
     }
 
+    /// Unicode's white space beyond ASCII (checked without looking up the scalar's properties).
+    static func isSpace(_ v: UInt32) -> Bool {
+        v == 0x85 || v == 0xA0 || v == 0x1680 || (0x2000...0x200A).contains(v) || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
+    }
+
     /// The start of a Markdown body as plain text: the marks of headings, quotes, lists, code
     /// fences, emphasis and code dropped, links and images as their text, white space folded.
     /// Other punctuation stays (`20~30분`, `word[2]`, `snake_case`).
@@ -287,7 +335,7 @@ public struct SearchIndex: Sendable {
         var out: [Unicode.Scalar] = []
         var pendingSpace = false
         func append(_ s: Unicode.Scalar) {
-            if s.properties.isWhitespace || s.value < 0x20 {
+            if s.value < 0x80 ? s.value <= 0x20 : Self.isSpace(s.value) {
                 pendingSpace = !out.isEmpty
                 return
             }
@@ -298,39 +346,48 @@ public struct SearchIndex: Sendable {
             out.append(s)
         }
         var inFence = false
-        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if out.count >= excerptLength { break }
-            var text = Substring(line.trimmingPrefix(while: { $0 == " " || $0 == "\t" }))
-            if text.hasPrefix("```") || text.hasPrefix("~~~") {
+        // Only the body's start is read: a few lines hold the excerpt.
+        let head = Array(markdown.unicodeScalars.prefix(excerptLength * 3))
+        var lineStart = 0
+        while lineStart < head.count && out.count < excerptLength {
+            let lineEnd = head[lineStart...].firstIndex(of: "\n") ?? head.count
+            var from = lineStart
+            lineStart = lineEnd + 1
+            while from < lineEnd && (head[from] == " " || head[from] == "\t") { from += 1 }
+            func starts(_ prefix: String) -> Bool { head[from..<lineEnd].starts(with: prefix.unicodeScalars) }
+            if starts("```") || starts("~~~") {
                 inFence.toggle()
                 pendingSpace = !out.isEmpty
                 continue
             }
             if !inFence {
                 // Block marks at the line's start.
-                while let first = text.first, first == "#" || first == ">" { text = text.dropFirst().trimmingPrefix(while: { $0 == " " }) }
-                if text.hasPrefix("- ") || text.hasPrefix("* ") || text.hasPrefix("+ ") { text = text.dropFirst(2) }
+                while from < lineEnd && (head[from] == "#" || head[from] == ">") {
+                    from += 1
+                    while from < lineEnd && head[from] == " " { from += 1 }
+                }
+                if starts("- ") || starts("* ") || starts("+ ") { from += 2 }
             }
-            let scalars = Array(text.unicodeScalars)
-            var i = 0
-            while i < scalars.count && out.count < excerptLength {
+            let scalars = head[from..<lineEnd]
+            var i = from
+            while i < lineEnd && out.count < excerptLength {
                 let s = scalars[i]
                 if !inFence {
-                    if s == "`" || s == "*" || (s == "~" && i + 1 < scalars.count && scalars[i + 1] == "~") || (s == "~" && i > 0 && scalars[i - 1] == "~") {
+                    if s == "`" || s == "*" || (s == "~" && i + 1 < lineEnd && scalars[i + 1] == "~") || (s == "~" && i > from && scalars[i - 1] == "~") {
                         i += 1
                         continue
                     }
                     // `[text](address)` and `![alt](address)`: the text only.
-                    if s == "!" && i + 1 < scalars.count && scalars[i + 1] == "[" {
+                    if s == "!" && i + 1 < lineEnd && scalars[i + 1] == "[" {
                         i += 1
                         continue
                     }
-                    if s == "[", let close = scalars[(i + 1)...].firstIndex(of: "]"), close + 1 < scalars.count, scalars[close + 1] == "(" {
+                    if s == "[", let close = scalars[(i + 1)...].firstIndex(of: "]"), close + 1 < lineEnd, scalars[close + 1] == "(" {
                         for t in scalars[(i + 1)..<close] where t != "*" && t != "`" { append(t) }
                         // Past the address, its own parentheses included.
                         var depth = 0
                         var j = close + 1
-                        while j < scalars.count {
+                        while j < lineEnd {
                             if scalars[j] == "(" { depth += 1 } else if scalars[j] == ")" {
                                 depth -= 1
                                 if depth == 0 { break }
