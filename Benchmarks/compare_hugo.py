@@ -13,6 +13,11 @@ of its last build. Each build is measured with /usr/bin/time: wall time, CPU tim
 (user + system) and peak memory (maximum resident set size). It prints the medians, the pages
 (HTML files) and bytes each wrote, and Hugo's time and memory as multiples of Bulletin's.
 
+Hugo's site has no search, so Bulletin is compared on the same pages: on a view of the snapshot
+(`<count>-no-search/`: its site.yml with `search: false`, its Content/ and Themes/ linked)
+that writes no search index. The snapshot as generated, with search, is timed too, and the
+table gives what the index adds ("Bulletin with search").
+
 Up to --sort-in-template-up-to posts (default 10,000) it also times Hugo on a second version
 of the site whose listing templates sort with `sort` instead of Hugo's cached `.ByParam`
 (`hugo_site.py --sort-in-template`): what a Hugo user gets who does not know the difference.
@@ -33,6 +38,21 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def without_search(snapshot):
+    """A view of `snapshot` that writes no search index: its site.yml with `search: false`, the rest linked."""
+    view = snapshot.rstrip("/") + "-no-search"
+    os.makedirs(view, exist_ok=True)
+    with open(os.path.join(snapshot, "site.yml"), encoding="utf-8") as f:
+        settings = [line for line in f.read().splitlines() if not line.startswith("search:")]
+    with open(os.path.join(view, "site.yml"), "w", encoding="utf-8") as f:
+        f.write("\n".join(settings + ["search: false"]) + "\n")
+    for name in ("Content", "Themes"):
+        link = os.path.join(view, name)
+        if not os.path.islink(link):
+            os.symlink(os.path.join(os.path.abspath(snapshot), name), link)
+    return view
 
 
 def timed(command, cwd=None):
@@ -137,14 +157,18 @@ def main():
         if sorting_site and not os.path.exists(os.path.join(sorting_site, "hugo.toml")):
             subprocess.run([sys.executable, os.path.join(HERE, "hugo_site.py"), snapshot, sorting_site, "--sort-in-template"], check=True,
                            stdout=subprocess.DEVNULL)
+        searching_snapshot, snapshot = snapshot, without_search(snapshot)
         # Both tools start with their input in the page cache, whatever ran before.
-        for folder in (snapshot, hugo_site) + ((sorting_site,) if sorting_site else ()):
+        for folder in (searching_snapshot, hugo_site) + ((sorting_site,) if sorting_site else ()):
             warm(folder)
         bulletin_out = os.path.join(args.out, f"bulletin-{count}")
         hugo_out = os.path.join(args.out, f"hugo-{count}")
         hugo_cache = os.path.join(args.out, f"hugo-cache-{count}")
-        measured = {"Bulletin": [], "Hugo": [], "Hugo, sort in templates": []}
+        measured = {"Bulletin": [], "Bulletin with search": [], "Hugo": [], "Hugo, sort in templates": []}
         for run in range(args.runs):
+            empty(bulletin_out)
+            measured["Bulletin with search"].append(
+                timed([args.binary, "build", "--quiet", "--clean", "--source", searching_snapshot, "--output", bulletin_out]))
             empty(bulletin_out)
             measured["Bulletin"].append(timed([args.binary, "build", "--quiet", "--clean", "--source", snapshot, "--output", bulletin_out]))
             empty(hugo_out)
@@ -158,11 +182,13 @@ def main():
                     timed([args.hugo, "--quiet", "--source", sorting_site, "--destination", hugo_out, "--cacheDir", hugo_cache]))
                 print(f"  Hugo with sort in templates {measured['Hugo, sort in templates'][-1][0]:.2f} s", file=sys.stderr)
         medians = {}
-        for tool, folder in (("Bulletin", bulletin_out), ("Hugo", hugo_out), ("Hugo, sort in templates", hugo_out)):
+        for tool, folder in (("Bulletin", bulletin_out), ("Hugo", hugo_out), ("Hugo, sort in templates", hugo_out), ("Bulletin with search", None)):
             runs = measured[tool]
             if not runs:
                 continue
             medians[tool] = tuple(statistics.median(r[i] for r in runs) for i in range(3))
+            if folder is None:
+                continue
             pages, size = written(folder)
             rows.append((count, tool, *medians[tool], pages, size))
         again.append((count, measured["Bulletin"], rebuilds(args, snapshot, bulletin_out)))
@@ -177,6 +203,8 @@ def main():
             if tool in medians:
                 h = medians[tool]
                 rows.append((count, f"{tool} ÷ Bulletin", h[0] / b[0], h[1] / b[1], h[2] / b[2], None, None))
+        s = medians["Bulletin with search"]
+        rows.append((count, "Bulletin with search ÷ Bulletin", s[0] / b[0], s[1] / b[1], s[2] / b[2], None, None))
 
     print(f"\nMedians of {args.runs} cold builds each; Hugo {version}; output in {args.out}.\n")
     print("| posts | tool | wall | CPU | peak memory | pages | bytes |")
