@@ -94,7 +94,8 @@ public struct SearchIndex: Sendable {
             }
             let board = Self.boardToken(site.boards[ref.board].slug)
             collector.shift = 31  // counts nothing: weight 1
-            collector.token(SearchTokenizer.word(board), word: board)
+            var boardToken = board
+            boardToken.withUTF8 { collector.token(SearchTokenizer.word(utf8: $0), word: $0) }
             collector.endDoc(UInt32(d))
         }
         return collector.files()
@@ -126,11 +127,11 @@ public struct SearchIndex: Sendable {
 
         mutating func startDoc() { touched.removeAll(keepingCapacity: true) }
 
-        mutating func token(_ key: SearchTokenizer.Key, word: String?) {
+        mutating func token(_ key: SearchTokenizer.Key, word: UnsafeBufferPointer<UInt8>?) {
             var id = ids[key]
             if id == nil {
                 let isWord = SearchTokenizer.isWord(key)
-                let text = word ?? SearchTokenizer.text(ofSyllabic: key)
+                let text = word.map { String(decoding: $0, as: UTF8.self) } ?? SearchTokenizer.text(ofSyllabic: key)
                 let key32 = text.hasPrefix("\u{1}") ? text : SearchTokenizer.shardKey(text, isWord: isWord)
                 let s = Int(SearchTokenizer.fnv1a32(key32) % UInt32(shards))
                 if s % parts != part {

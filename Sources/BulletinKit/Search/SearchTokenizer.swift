@@ -74,46 +74,76 @@ public enum SearchTokenizer {
     /// Receives tokens (a protocol rather than a closure: the indexer's state is then not
     /// captured, and its accesses need no run-time exclusivity checks).
     public protocol Sink {
-        /// A token; `word` is the word when it is one.
-        mutating func token(_ key: Key, word: String?)
+        /// A token; `word` is the word's UTF-8 bytes when it is one, valid during the call only.
+        mutating func token(_ key: Key, word: UnsafeBufferPointer<UInt8>?)
+    }
+
+    /// The key of a word's UTF-8 bytes: the same as ``word(_:)`` of the word.
+    static func word(utf8: UnsafeBufferPointer<UInt8>) -> Key {
+        var hasher = StableHasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
+        return Key(UInt64(bitPattern: Int64(hasher.finalize())) | 1 << 63)
     }
 
     /// Gives `sink` each token of `text` (in NFC, as the loader gives every text). Each code
     /// point is lower-cased on its own (full-width Latin letters and digits folded to ASCII
     /// first), then classed: the page's script does the same, so that a query finds what the
-    /// index holds.
+    /// index holds. The text's UTF-8 is read directly: Hangul and ASCII, nearly all of a
+    /// board's text, take no look-up of Unicode properties.
     public static func tokens(of text: String, into sink: inout some Sink) {
-        var tokenizer = Runs()
-        for scalar in text.unicodeScalars {
-            var v = scalar.value
-            if v < 0x80 {
-                tokenizer.add(v >= 0x41 && v <= 0x5A ? v | 0x20 : v, isWord: (0x30...0x39).contains(v) || (0x61...0x7A).contains(v | 0x20), into: &sink)
+        var text = text
+        text.withUTF8 { tokens(utf8: $0, into: &sink) }
+    }
+
+    static func tokens(utf8 p: UnsafeBufferPointer<UInt8>, into sink: inout some Sink) {
+        var runs = Runs()
+        var i = 0
+        let n = p.count
+        while i < n {
+            let b = UInt32(p[i])
+            if b < 0x80 {
+                let lower = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                runs.add(lower, isWord: (0x30...0x39).contains(lower) || (0x61...0x7A).contains(lower), into: &sink)
+                i += 1
                 continue
             }
+            // Valid UTF-8 (a Swift string's): the lead byte tells the length.
+            var v: UInt32
+            if b >= 0xF0 {
+                v = (b & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F)
+                i += 4
+            } else if b >= 0xE0 {
+                v = (b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
+                i += 3
+            } else {
+                v = (b & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F)
+                i += 2
+            }
             if isSyllabic(v) {
-                tokenizer.add(v, isWord: false, into: &sink)
+                runs.add(v, isWord: false, into: &sink)
                 continue
             }
             if (0xFF01...0xFF5E).contains(v) { v -= 0xFEE0 }
-            let folded = Unicode.Scalar(v)!
-            if folded.isASCII {
+            if v < 0x80 {
                 let lower = v >= 0x41 && v <= 0x5A ? v | 0x20 : v
-                tokenizer.add(lower, isWord: (0x30...0x39).contains(lower) || (0x61...0x7A).contains(lower), into: &sink)
+                runs.add(lower, isWord: (0x30...0x39).contains(lower) || (0x61...0x7A).contains(lower), into: &sink)
                 continue
             }
-            for lower in folded.properties.lowercaseMapping.unicodeScalars {
-                tokenizer.add(lower.value, isWord: isSyllabic(lower.value) ? false : isWordScalar(lower), into: &sink)
+            for lower in Unicode.Scalar(v)!.properties.lowercaseMapping.unicodeScalars {
+                runs.add(lower.value, isWord: isSyllabic(lower.value) ? false : isWordScalar(lower), into: &sink)
             }
         }
-        tokenizer.end(into: &sink)
+        runs.end(into: &sink)
     }
 
-    /// The runs being read: syllables, or a word.
+    /// The runs being read: syllables, or a word (its UTF-8 bytes).
     private struct Runs {
         var run0: UInt32 = 0
         var runLength = 0
-        var word = String.UnicodeScalarView()
+        var word: [UInt8] = []
         var wordLength = 0
+
+        init() { word.reserveCapacity(wordLimit * 4) }
 
         /// A lower-case code point: syllabic, a word's, or (neither) a separator.
         @inline(__always) mutating func add(_ v: UInt32, isWord: Bool, into sink: inout some Sink) {
@@ -125,7 +155,11 @@ public enum SearchTokenizer {
             } else if isWord {
                 endRun(into: &sink)
                 if wordLength < wordLimit {
-                    word.append(Unicode.Scalar(v)!)
+                    if v < 0x80 {
+                        word.append(UInt8(v))
+                    } else {
+                        word.append(contentsOf: UTF8.encode(Unicode.Scalar(v)!)!)
+                    }
                     wordLength += 1
                 }
             } else {
@@ -141,8 +175,7 @@ public enum SearchTokenizer {
 
         mutating func endWord(into sink: inout some Sink) {
             guard wordLength > 0 else { return }
-            let w = String(word)
-            sink.token(SearchTokenizer.word(w), word: w)
+            word.withUnsafeBufferPointer { sink.token(SearchTokenizer.word(utf8: $0), word: $0) }
             word.removeAll(keepingCapacity: true)
             wordLength = 0
         }
@@ -157,7 +190,9 @@ public enum SearchTokenizer {
     public static func tokens(of text: String) -> [String] {
         struct Texts: Sink {
             var out: [String] = []
-            mutating func token(_ key: Key, word: String?) { out.append(word ?? SearchTokenizer.text(ofSyllabic: key)) }
+            mutating func token(_ key: Key, word: UnsafeBufferPointer<UInt8>?) {
+                out.append(word.map { String(decoding: $0, as: UTF8.self) } ?? SearchTokenizer.text(ofSyllabic: key))
+            }
         }
         var texts = Texts()
         tokens(of: text.precomposedStringWithCanonicalMapping, into: &texts)
