@@ -103,7 +103,12 @@ struct SearchIndexTests {
         let found = try postings("검색")
         #expect(Set(found.keys) == [0, 1, 2])
         #expect(found[0]! > found[1]! && found[1]! > found[2]!)
-        #expect(try postings("kimchi", isWord: true) == [0: SearchField.author.weight])
+        #expect(try postings("kimchi", isWord: true) == [0: Int(SearchIndex.weight([.author: 1]))])
+        // A title beats any body; a body's repeats saturate.
+        #expect(SearchIndex.weight([.title: 1]) > SearchIndex.weight([.body: 5, .comments: 5]))
+        #expect(SearchIndex.weight([.tags: 1]) > SearchIndex.weight([.body: 1]))
+        #expect(SearchIndex.weight([.body: 5]) < 3 * SearchIndex.weight([.body: 1]))
+        #expect(SearchIndex.weight([:]) == 1)
         #expect(try postings(SearchIndex.boardToken("game")).keys.sorted() == [2])
         // Each token's doc numbers ascend; the file is the same in every build.
         #expect(index.files().map(\.bytes) == SearchIndex(site: site, fields: Set(SearchField.allCases), contentRoot: "", jobs: 1).files().map(\.bytes))

@@ -156,9 +156,9 @@ public struct SearchIndex: Sendable {
             for id in touched {
                 let i = Int(id)
                 let c = counts[i]
-                var weight = 0
-                for (f, field) in fields.enumerated() { weight += field.weight * Int(c >> UInt32(f * 3) & 7) }
-                postings.append(i, doc: doc, weight: UInt8(min(255, max(1, weight))))
+                var count: [SearchField: Int] = [:]
+                for (f, field) in fields.enumerated() { count[field] = Int(c >> UInt32(f * 3) & 7) }
+                postings.append(i, doc: doc, weight: SearchIndex.weight(count))
                 counts[i] = 0
             }
         }
@@ -276,6 +276,20 @@ public struct SearchIndex: Sendable {
                 values[i] = value
             }
         }
+    }
+
+    /// How much a post holds a token, 1...255: a title that holds it beats any body that does
+    /// (100), a tag or the author comes next (50), and the text of the body and comments adds at
+    /// most 69, saturating (90·x / (x + 6) of x = 3 per time in the body + 1 per comment, each
+    /// field counted up to 5 times), so that a long thread that repeats a word does not outrank
+    /// the post it is about. The page's script multiplies it by the token's rarity.
+    static func weight(_ count: [SearchField: Int]) -> UInt8 {
+        var w = 0
+        if count[.title, default: 0] > 0 { w += 100 }
+        if count[.tags, default: 0] + count[.author, default: 0] > 0 { w += 50 }
+        let text = SearchField.body.weight * count[.body, default: 0] + SearchField.comments.weight * count[.comments, default: 0]
+        w += (90 * text + (text + 6) / 2) / (text + 6)
+        return UInt8(min(255, max(1, w)))
     }
 
     /// Unsigned LEB128.

@@ -4,12 +4,10 @@ import Foundation
 public enum SearchField: String, Sendable, CaseIterable, Hashable {
     case title, body, comments, author, tags
 
-    /// How much one occurrence counts; titles weigh more than bodies, bodies more than comments.
+    /// How much one occurrence counts in the text of a post (bodies more than comments).
     var weight: Int {
         switch self {
-        case .title: 10
-        case .tags: 8
-        case .author: 8
+        case .title, .tags, .author: 0
         case .body: 3
         case .comments: 1
         }

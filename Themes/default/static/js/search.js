@@ -262,6 +262,11 @@
         }
         return scores;
       });
+      // A requirement counts by its rarity: particles' pairs (에서, 까지) are in most posts.
+      const rarity = maps.map((m) => Math.log(1 + this.meta.docs / Math.max(1, m.size)));
+      maps.forEach((m, i) => {
+        if (!reqs[i].filter) for (const [doc, s] of m) m.set(doc, s * rarity[i]);
+      });
       maps.sort((x, y) => x.size - y.size);
 
       const score = new Map();
