@@ -198,6 +198,30 @@ struct BuildManifestTests {
         #expect(try listingNeeded(manifest) == (true, false))
     }
 
+    /// `Content` may itself be a link to a folder kept elsewhere: the listing opens it through the
+    /// link, and the recorded stamp of `Content` is looked at through it too, so that nothing
+    /// needs listing while nothing changed.
+    @Test func aLinkedContentFolderIsRecordedThroughItsLink() throws {
+        let root = "/tmp/bulletin-linked-content-\(getpid())"
+        defer { _ = try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/kept/자유", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/site", withIntermediateDirectories: true)
+        for i in 0..<5 { try Data("글 \(i)".utf8).write(to: URL(fileURLWithPath: root + "/kept/자유/\(i).md")) }
+        #expect(symlink(root + "/kept", root + "/site/Content") == 0)
+        // Older than the listing's two seconds of doubt.
+        usleep(2_100_000)
+        let listing = StampCheck(source: root + "/site")
+        _ = both({ listing.read(nil) }, { listing.walk() })
+        var manifest = BuildManifest(output: root + "/public")
+        manifest.folders = listing.folderStamps()
+        #expect(manifest.folders.keys.sorted() == ["Content", "Content/자유"])
+        for (path, stamp) in listing.contentFiles().files { manifest.inputs[path] = .init(stamp: stamp, hash: 0) }
+        let text = try #require(ManifestText(manifest.encoded()))
+        let check = StampCheck(source: root + "/site")
+        _ = both({ check.read(text) }, { check.walk() })
+        #expect(!check.listingNeeded && !check.isListed)
+    }
+
     /// The check that nothing changed finds each input's line in the text without decoding it.
     @Test func inputsAreFoundInTheTextByTheirPaths() throws {
         let manifest = Self.sample()

@@ -249,10 +249,13 @@ final class StampCheck: Sendable {
                         same = false
                         break
                     }
-                    // A folder as it is; a file followed if it is a link, as the listing does.
+                    // A folder as it is (but `Content` itself, which the listing opens through a
+                    // link too); a file followed if it is a link, as the listing does.
                     var info = stat()
+                    let path = UnsafeBufferPointer(rebasing: all[pathStart..<pathEnd])
+                    let follow = !isFolder || path.elementsEqual("Content".utf8)
                     same =
-                        lookup.stat(UnsafeBufferPointer(rebasing: all[pathStart..<pathEnd]), held: !isFolder, flags: isFolder ? AT_SYMLINK_NOFOLLOW : 0, &info)
+                        lookup.stat(path, held: !isFolder, flags: follow ? 0 : AT_SYMLINK_NOFOLLOW, &info)
                         && info.st_mode & S_IFMT == (isFolder ? S_IFDIR : S_IFREG) && FileStamp(info, withChangeTime: true) == stamp
                 }
                 recorded.withLock { $0[c] = same }
