@@ -156,9 +156,16 @@ public struct SearchIndex: Sendable {
             for id in touched {
                 let i = Int(id)
                 let c = counts[i]
-                var count: [SearchField: Int] = [:]
-                for (f, field) in fields.enumerated() { count[field] = Int(c >> UInt32(f * 3) & 7) }
-                postings.append(i, doc: doc, weight: SearchIndex.weight(count))
+                var title = 0, named = 0, text = 0
+                for (f, field) in fields.enumerated() {
+                    let n = Int(c >> UInt32(f * 3) & 7)
+                    switch field {
+                    case .title: title += n
+                    case .tags, .author: named += n
+                    case .body, .comments: text += field.weight * n
+                    }
+                }
+                postings.append(i, doc: doc, weight: SearchIndex.weight(title: title, named: named, text: text))
                 counts[i] = 0
             }
         }
@@ -284,10 +291,16 @@ public struct SearchIndex: Sendable {
     /// field counted up to 5 times), so that a long thread that repeats a word does not outrank
     /// the post it is about. The page's script multiplies it by the token's rarity.
     static func weight(_ count: [SearchField: Int]) -> UInt8 {
+        weight(
+            title: count[.title, default: 0], named: count[.tags, default: 0] + count[.author, default: 0],
+            text: SearchField.body.weight * count[.body, default: 0] + SearchField.comments.weight * count[.comments, default: 0])
+    }
+
+    /// - Parameters: the times in the title, in tags and the author, and the body's and comments' weighted times.
+    @inline(__always) static func weight(title: Int, named: Int, text: Int) -> UInt8 {
         var w = 0
-        if count[.title, default: 0] > 0 { w += 100 }
-        if count[.tags, default: 0] + count[.author, default: 0] > 0 { w += 50 }
-        let text = SearchField.body.weight * count[.body, default: 0] + SearchField.comments.weight * count[.comments, default: 0]
+        if title > 0 { w += 100 }
+        if named > 0 { w += 50 }
         w += (90 * text + (text + 6) / 2) / (text + 6)
         return UInt8(min(255, max(1, w)))
     }
