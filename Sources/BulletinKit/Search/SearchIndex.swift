@@ -375,7 +375,12 @@ public struct SearchIndex: Sendable {
         }
         var inFence = false
         // Only the body's start is read: a few lines hold the excerpt.
-        let head = Array(markdown.unicodeScalars.prefix(excerptLength * 3))
+        var head: [Unicode.Scalar] = []
+        head.reserveCapacity(excerptLength * 3)
+        for s in markdown.unicodeScalars {
+            if head.count == excerptLength * 3 { break }
+            head.append(s)
+        }
         var lineStart = 0
         while lineStart < head.count && out.count < excerptLength {
             let lineEnd = head[lineStart...].firstIndex(of: "\n") ?? head.count
