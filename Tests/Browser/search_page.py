@@ -12,6 +12,7 @@ import argparse
 import functools
 import re
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -186,7 +187,6 @@ def main():
             # The tokens the page makes are the build's (the vectors the Swift tests check).
             vectors = os.path.join(ROOT, "Tests", "BulletinKitTests", "SearchTokenVectors.json")
             with open(vectors, encoding="utf-8") as f:
-                import json
                 cases = json.load(f)
             got = driver.execute_script("return arguments[0].map(t => window.BulletinSearch.tokenize(t))", [c[0] for c in cases])
             bad = [(c[0], c[1], g) for c, g in zip(cases, got) if c[1] != g]

@@ -95,8 +95,7 @@ struct SearchIndexTests {
         #expect((meta["months"] as? [[Int]]) == [[202406, 0], [202405, 2]])
 
         func postings(_ token: String, isWord: Bool = false) throws -> [Int: Int] {
-            let key = token.hasPrefix("\u{1}") ? token : SearchTokenizer.shardKey(token, isWord: isWord)
-            let shard = Int(SearchTokenizer.fnv1a32(key) % UInt32(shards))
+            let shard = Int(SearchTokenizer.fnv1a32(SearchTokenizer.shardKey(token, isWord: isWord)) % UInt32(shards))
             let bytes = try #require(files["search/s/\(shard).bin"])
             return try #require(Self.read(shard: bytes)[token])
         }

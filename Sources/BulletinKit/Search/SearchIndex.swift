@@ -132,8 +132,7 @@ public struct SearchIndex: Sendable {
             if id == nil {
                 let isWord = SearchTokenizer.isWord(key)
                 let text = word.map { String(decoding: $0, as: UTF8.self) } ?? SearchTokenizer.text(ofSyllabic: key)
-                let key32 = text.hasPrefix("\u{1}") ? text : SearchTokenizer.shardKey(text, isWord: isWord)
-                let s = Int(SearchTokenizer.fnv1a32(key32) % UInt32(shards))
+                let s = Int(SearchTokenizer.fnv1a32(SearchTokenizer.shardKey(text, isWord: isWord)) % UInt32(shards))
                 if s % parts != part {
                     ids[key] = -1
                     return
@@ -156,16 +155,17 @@ public struct SearchIndex: Sendable {
             for id in touched {
                 let i = Int(id)
                 let c = counts[i]
-                var title = 0, named = 0, text = 0
+                var title = 0, named = 0, body = 0, comments = 0
                 for (f, field) in fields.enumerated() {
                     let n = Int(c >> UInt32(f * 3) & 7)
                     switch field {
                     case .title: title += n
                     case .tags, .author: named += n
-                    case .body, .comments: text += field.weight * n
+                    case .body: body += n
+                    case .comments: comments += n
                     }
                 }
-                postings.append(i, doc: doc, weight: SearchIndex.weight(title: title, named: named, text: text))
+                postings.append(i, doc: doc, weight: SearchIndex.weight(title: title, named: named, body: body, comments: comments))
                 counts[i] = 0
             }
         }
@@ -292,12 +292,13 @@ public struct SearchIndex: Sendable {
     /// the post it is about. The page's script multiplies it by the token's rarity.
     static func weight(_ count: [SearchField: Int]) -> UInt8 {
         weight(
-            title: count[.title, default: 0], named: count[.tags, default: 0] + count[.author, default: 0],
-            text: SearchField.body.weight * count[.body, default: 0] + SearchField.comments.weight * count[.comments, default: 0])
+            title: count[.title, default: 0], named: count[.tags, default: 0] + count[.author, default: 0], body: count[.body, default: 0],
+            comments: count[.comments, default: 0])
     }
 
-    /// - Parameters: the times in the title, in tags and the author, and the body's and comments' weighted times.
-    @inline(__always) static func weight(title: Int, named: Int, text: Int) -> UInt8 {
+    /// - Parameters: the times a token is in the title, in tags and the author, in the body, in comments.
+    @inline(__always) static func weight(title: Int, named: Int, body: Int, comments: Int) -> UInt8 {
+        let text = 3 * body + comments
         var w = 0
         if title > 0 { w += 100 }
         if named > 0 { w += 50 }

@@ -3,15 +3,6 @@ import Foundation
 /// What `/search/` indexes of a post (`search: {fields: […]}` in site.yml).
 public enum SearchField: String, Sendable, CaseIterable, Hashable {
     case title, body, comments, author, tags
-
-    /// How much one occurrence counts in the text of a post (bodies more than comments).
-    var weight: Int {
-        switch self {
-        case .title, .tags, .author: 0
-        case .body: 3
-        case .comments: 1
-        }
-    }
 }
 
 /// The tokens of text, as the search page's script makes them of a query (`search.js`, the same
@@ -50,13 +41,6 @@ public enum SearchTokenizer {
 
     static func isWord(_ key: Key) -> Bool { key >> 63 == 1 }
 
-    /// The key of a word (already lower case and cut).
-    public static func word(_ word: String) -> Key {
-        var hasher = StableHasher()
-        hasher.combine(word)
-        return Key(UInt64(bitPattern: Int64(hasher.finalize())) | 1 << 63)
-    }
-
     /// The text of a syllabic key.
     static func text(ofSyllabic key: Key) -> String {
         var s = String.UnicodeScalarView()
@@ -76,7 +60,7 @@ public enum SearchTokenizer {
         mutating func token(_ key: Key, word: UnsafeBufferPointer<UInt8>?)
     }
 
-    /// The key of a word's UTF-8 bytes: the same as ``word(_:)`` of the word.
+    /// The key of a word (already lower case and cut), by its UTF-8 bytes.
     static func word(utf8: UnsafeBufferPointer<UInt8>) -> Key {
         var hasher = StableHasher()
         hasher.combine(bytes: UnsafeRawBufferPointer(utf8))
@@ -197,9 +181,10 @@ public enum SearchTokenizer {
         return texts.out
     }
 
-    /// The text that decides a token's shard: a syllabic token itself, the first two characters of a word.
+    /// The text that decides a token's shard: a syllabic token itself, the first two characters
+    /// of a word, the whole of a filter's token (`\u{1}b:<board>`, ``SearchIndex/boardToken(_:)``).
     static func shardKey(_ token: String, isWord: Bool) -> String {
-        isWord ? String(String.UnicodeScalarView(token.unicodeScalars.prefix(2))) : token
+        isWord && !token.hasPrefix("\u{1}") ? String(String.UnicodeScalarView(token.unicodeScalars.prefix(2))) : token
     }
 
     /// FNV-1a, 32 bits, of the UTF-8 bytes: simple enough to be the same in the page's script.

@@ -189,9 +189,9 @@ struct MarkupSafety {
             case .start(let name, let attributes, _):
                 func report(_ what: String) { found.append(problem(tokens, index, page, what)) }
                 if isPage && isThemeSearchControl(name, attributes, page: page, site: site) {
-                    if name == "script", case .end("script") = tokens.tokens[min(index + 1, tokens.tokens.count - 1)] {} else if name == "script" {
-                        report("<script> with content")
-                    }
+                    // The script is a file: its element is empty.
+                    let next = index + 1 < tokens.tokens.count ? tokens.tokens[index + 1] : nil
+                    if name == "script" && next != .end(name: "script") { report("<script> with content") }
                     continue
                 }
                 if forbiddenElements.contains(name) {
