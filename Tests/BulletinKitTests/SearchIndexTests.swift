@@ -113,6 +113,51 @@ struct SearchIndexTests {
         #expect(index.files().map(\.bytes) == SearchIndex(site: site, fields: Set(SearchField.allCases), contentRoot: "", jobs: 1).files().map(\.bytes))
     }
 
+    /// A big site's index is collected in parts, each keeping the tokens of its shards: the
+    /// parts together give the same shard files as one part.
+    @Test func partsTogetherGiveTheSameShards() throws {
+        var archive = "-- site.yml --\ntitle: 부분\n"
+        for n in 1...60 {
+            archive += "-- Content/\(n % 2 == 0 ? "free" : "game")/\(n).md --\n---\ntitle: 글 \(n)번 검색\(n % 7)\n"
+            archive += "date: 2024-06-\(10 + n % 20)T10:00:00+09:00\n---\n본문 \(n) word\(n % 5) 가나다라 \(n % 3 == 0 ? "검색했는데" : "다른 말")\n"
+        }
+        let site = try #require(try loadFixture(archive).site)
+        let index = SearchIndex(site: site, fields: Set(SearchField.allCases), contentRoot: "", jobs: 1)
+        let shards = SearchIndex.shardCount(posts: 60)
+        #expect(shards == 4)
+        let whole = index.shardFiles(docs: index.docs, shards: shards, part: 0, parts: 1)
+        let parts = (0..<3).flatMap { index.shardFiles(docs: index.docs, shards: shards, part: $0, parts: 3) }
+        #expect(whole.count == shards && whole.allSatisfy { $0.bytes.count > 2 })
+        #expect(parts.sorted { $0.path < $1.path }.map(\.bytes) == whole.sorted { $0.path < $1.path }.map(\.bytes))
+    }
+
+    /// A post with thousands of different tokens outgrows the token table while it is being
+    /// read: what it counted before still counts.
+    @Test func aPostThatGrowsTheTableKeepsItsCounts() throws {
+        let run = String(String.UnicodeScalarView((0..<5000).map { Unicode.Scalar(0xAC00 + $0)! }))
+        let site = try #require(
+            try loadFixture(
+                """
+                -- site.yml --
+                title: 큰 글
+                -- Content/free/1.md --
+                ---
+                title: 가각
+                date: 2024-06-01T10:00:00+09:00
+                ---
+                \(run)
+                """
+            ).site)
+        let files = SearchIndex(site: site, fields: Set(SearchField.allCases), contentRoot: "", jobs: 1).files()
+        var postings: [String: [Int: Int]] = [:]
+        for file in files where file.path.hasPrefix("search/s/") { postings.merge(Self.read(shard: file.bytes)) { a, _ in a } }
+        #expect(postings.count == 4999 + 2)  // the run's pairs, the board's token, and nothing else
+        #expect(postings["가각"] == [0: Int(SearchIndex.weight([.title: 1, .body: 1]))])
+        let body = Int(SearchIndex.weight([.body: 1]))
+        let pairs = (1..<4999).map { String(String.UnicodeScalarView([Unicode.Scalar(0xAC00 + $0)!, Unicode.Scalar(0xAC01 + $0)!])) }
+        #expect(pairs.allSatisfy { postings[$0] == [0: body] })
+    }
+
     @Test func fieldsLeftOutAreNotIndexed() throws {
         let loaded = try loadFixture(
             """

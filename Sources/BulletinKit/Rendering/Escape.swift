@@ -57,31 +57,47 @@ public enum Escape {
     /// line separators U+2028/U+2029 are written as `\u` escapes, so the text can stand inside a
     /// `<script type="application/json">` element or an attribute without ending it.
     public static func json(_ s: String) -> String {
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "'", "\u{2028}", "\u{2029}":
-                out += unicodeEscape(scalar.value)
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += unicodeEscape(scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out: [UInt8] = []
+        json(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func unicodeEscape(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    /// ``json(_:)`` appended to `out` as UTF-8.
+    public static func json(_ s: String, into out: inout [UInt8]) { json(utf8: s.utf8, into: &out) }
+
+    /// ``json(_:)`` of valid UTF-8, appended to `out`.
+    public static func json(utf8: some Collection<UInt8>, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + utf8.count + 2)
+        out.append(UInt8(ascii: "\""))
+        var bytes = utf8.makeIterator()
+        while let byte = bytes.next() {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "'"), 0..<0x20, 0x7F:
+                unicodeEscape(UInt32(byte), into: &out)
+            case 0xE2:
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                let second = bytes.next()!, third = bytes.next()!
+                if second == 0x80 && (third == 0xA8 || third == 0xA9) {
+                    unicodeEscape(0x2000 | UInt32(third - 0xA8 + 0x28), into: &out)
+                } else {
+                    out += [byte, second, third]
+                }
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func unicodeEscape(_ value: UInt32, into out: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        out += [UInt8(ascii: "\\"), UInt8(ascii: "u")]
+        for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int(value >> UInt32(shift) & 0xF)]) }
     }
 
     /// XML text: HTML escaping, minus the characters XML 1.0 forbids.

@@ -78,211 +78,31 @@ public struct SearchIndex: Sendable {
 
     /// The shard files of shards `s` with `s % parts == part`.
     func shardFiles(docs: [PostRef], shards: Int, part: Int, parts: Int) -> [(path: String, bytes: [UInt8])] {
-        var collector = Collector(shards: shards, part: part, parts: parts, fields: SearchField.allCases.filter { fields.contains($0) })
+        var collector = Collector(shards: shards, part: part, parts: parts)
+        let fields = SearchField.allCases.filter { self.fields.contains($0) }
         for (d, ref) in docs.enumerated() {
             let post = self.post(ref)
-            collector.startDoc()
-            for (f, field) in collector.fields.enumerated() {
-                collector.shift = UInt32(f * 3)
+            for field in fields {
+                collector.field = Collector.Field(field)
                 switch field {
                 case .title: SearchTokenizer.tokens(of: post.title, into: &collector)
                 case .body: SearchTokenizer.tokens(of: post.body, into: &collector)
                 case .author: SearchTokenizer.tokens(of: post.author, into: &collector)
                 case .tags: for tag in post.tags { SearchTokenizer.tokens(of: tag, into: &collector) }
-                case .comments: for comment in post.comments where !comment.deleted { SearchTokenizer.tokens(of: comment.body, into: &collector) }
+                case .comments:
+                    // Read in place: a copy of each comment would count references to each of its
+                    // strings, which the threads rendering pages read too.
+                    post.comments.withUnsafeBufferPointer { comments in
+                        for i in comments.indices where !comments[i].deleted { SearchTokenizer.tokens(of: comments[i].body, into: &collector) }
+                    }
                 }
             }
-            let board = Self.boardToken(site.boards[ref.board].slug)
-            collector.shift = 31  // counts nothing: weight 1
-            var boardToken = board
-            boardToken.withUTF8 { collector.token(SearchTokenizer.word(utf8: $0), word: $0) }
+            collector.field = .filter
+            var board = Self.boardToken(site.boards[ref.board].slug)
+            board.withUTF8 { collector.token(SearchTokenizer.word(utf8: $0), word: $0) }
             collector.endDoc(UInt32(d))
         }
         return collector.files()
-    }
-
-    /// The postings of one part's tokens, doc by doc.
-    struct Collector: SearchTokenizer.Sink {
-        let shards: Int
-        let part: Int
-        let parts: Int
-        let fields: [SearchField]
-        /// Which field's count a token adds to (3 bits each).
-        var shift: UInt32 = 0
-        /// Token ids by key; -1 for a token of another part.
-        var ids = KeyTable()
-        var texts: [String] = []
-        var shardOf: [Int32] = []
-        var postings = Postings()
-        /// The current doc's counts by token id, and the ids it touched.
-        var counts: [UInt32] = []
-        var touched: [Int32] = []
-
-        init(shards: Int, part: Int, parts: Int, fields: [SearchField]) {
-            self.shards = shards
-            self.part = part
-            self.parts = parts
-            self.fields = fields
-        }
-
-        mutating func startDoc() { touched.removeAll(keepingCapacity: true) }
-
-        mutating func token(_ key: SearchTokenizer.Key, word: UnsafeBufferPointer<UInt8>?) {
-            var id = ids[key]
-            if id == nil {
-                let isWord = SearchTokenizer.isWord(key)
-                let text = word.map { String(decoding: $0, as: UTF8.self) } ?? SearchTokenizer.text(ofSyllabic: key)
-                let s = Int(SearchTokenizer.fnv1a32(SearchTokenizer.shardKey(text, isWord: isWord)) % UInt32(shards))
-                if s % parts != part {
-                    ids[key] = -1
-                    return
-                }
-                id = Int32(texts.count)
-                ids[key] = id!
-                texts.append(text)
-                shardOf.append(Int32(s))
-                postings.addToken()
-                counts.append(0)
-            }
-            let i = Int(id!)
-            if i < 0 { return }
-            let c = counts[i]
-            if c == 0 { touched.append(Int32(i)) }
-            if shift < 31 && c >> shift & 7 < UInt32(SearchIndex.countLimit) { counts[i] = c + 1 << shift } else if c == 0 { counts[i] = 1 << 31 }
-        }
-
-        mutating func endDoc(_ doc: UInt32) {
-            for id in touched {
-                let i = Int(id)
-                let c = counts[i]
-                var title = 0, named = 0, body = 0, comments = 0
-                for (f, field) in fields.enumerated() {
-                    let n = Int(c >> UInt32(f * 3) & 7)
-                    switch field {
-                    case .title: title += n
-                    case .tags, .author: named += n
-                    case .body: body += n
-                    case .comments: comments += n
-                    }
-                }
-                postings.append(i, doc: doc, weight: SearchIndex.weight(title: title, named: named, body: body, comments: comments))
-                counts[i] = 0
-            }
-        }
-
-        func files() -> [(path: String, bytes: [UInt8])] {
-            var byShard: [[Int]] = Array(repeating: [], count: (shards - part + parts - 1) / parts)
-            for (id, s) in shardOf.enumerated() { byShard[Int(s) / parts].append(id) }
-            var files: [(path: String, bytes: [UInt8])] = []
-            for (n, ids) in byShard.enumerated() {
-                let tokens = ids.sorted { BuildManifest.byBytes(texts[$0], texts[$1]) }
-                var head: [UInt8] = [1]
-                var blocks: [UInt8] = []
-                blocks.reserveCapacity(tokens.reduce(0) { $0 + Int(postings.count[$1]) } * 2)
-                SearchIndex.varint(tokens.count, into: &head)
-                for id in tokens {
-                    let start = blocks.count
-                    var previous: UInt32 = 0
-                    postings.forEach(id) { doc, weight in
-                        SearchIndex.varint(Int(doc - previous), into: &blocks)
-                        blocks.append(weight)
-                        previous = doc
-                    }
-                    SearchIndex.varint(texts[id].utf8.count, into: &head)
-                    head += texts[id].utf8
-                    SearchIndex.varint(Int(postings.count[id]), into: &head)
-                    SearchIndex.varint(blocks.count - start, into: &head)
-                }
-                files.append(("search/s/\(n * parts + part).bin", head + blocks))
-            }
-            return files
-        }
-    }
-
-    /// The postings of every token, appended in blocks of 8 taken from one pool and chained: an
-    /// append writes into flat arrays instead of growing one array per token.
-    struct Postings {
-        static let block = 8
-        private var docs: [UInt32] = []
-        private var weights: [UInt8] = []
-        /// For each block, the next of its token's (-1: none).
-        private var next: [Int32] = []
-        private var head: [Int32] = []
-        private var tail: [Int32] = []
-        private(set) var count: [Int32] = []
-
-        mutating func addToken() {
-            head.append(-1)
-            tail.append(-1)
-            count.append(0)
-        }
-
-        mutating func append(_ token: Int, doc: UInt32, weight: UInt8) {
-            let n = Int(count[token])
-            if n % Self.block == 0 {
-                let b = Int32(next.count)
-                next.append(-1)
-                docs.append(contentsOf: repeatElement(0, count: Self.block))
-                weights.append(contentsOf: repeatElement(0, count: Self.block))
-                if n == 0 { head[token] = b } else { next[Int(tail[token])] = b }
-                tail[token] = b
-            }
-            let at = Int(tail[token]) * Self.block + n % Self.block
-            docs[at] = doc
-            weights[at] = weight
-            count[token] += 1
-        }
-
-        func forEach(_ token: Int, _ body: (UInt32, UInt8) -> Void) {
-            var b = Int(head[token])
-            var left = Int(count[token])
-            while b >= 0 && left > 0 {
-                for k in 0..<min(left, Self.block) { body(docs[b * Self.block + k], weights[b * Self.block + k]) }
-                left -= Self.block
-                b = Int(next[b])
-            }
-        }
-    }
-
-    /// Token ids by key: open addressing with multiplicative hashing, much faster than a
-    /// dictionary for the millions of lookups an index makes. Keys are never 0.
-    struct KeyTable {
-        private var keys = [UInt64](repeating: 0, count: 1 << 12)
-        private var values = [Int32](repeating: 0, count: 1 << 12)
-        private var count = 0
-
-        private func slot(_ key: UInt64) -> Int {
-            var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & (keys.count - 1)
-            while keys[i] != 0 && keys[i] != key { i = (i + 1) & (keys.count - 1) }
-            return i
-        }
-
-        subscript(key: UInt64) -> Int32? {
-            get {
-                let i = slot(key)
-                return keys[i] == 0 ? nil : values[i]
-            }
-            set {
-                let i = slot(key)
-                if keys[i] == 0 {
-                    keys[i] = key
-                    count += 1
-                }
-                values[i] = newValue!
-                if count * 2 > keys.count { grow() }
-            }
-        }
-
-        private mutating func grow() {
-            let (oldKeys, oldValues) = (keys, values)
-            keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-            values = [Int32](repeating: 0, count: oldKeys.count * 2)
-            for (key, value) in zip(oldKeys, oldValues) where key != 0 {
-                let i = slot(key)
-                keys[i] = key
-                values[i] = value
-            }
-        }
     }
 
     /// How much a post holds a token, 1...255: a title that holds it beats any body that does
@@ -320,21 +140,49 @@ public struct SearchIndex: Sendable {
         let clock = SiteClock(timeZone: site.config.timeZone)
         let chunks = (docs.count + Self.chunk - 1) / Self.chunk
         return parallelMap(count: chunks, jobs: jobs, chunk: 8) { k in
-            var out = "["
+            var out: [UInt8] = [UInt8(ascii: "[")]
+            out.reserveCapacity(Self.chunk * 600)
+            func number(_ n: Int, digits: Int = 0) {
+                let text = String(n).utf8
+                if text.count < digits { out += repeatElement(UInt8(ascii: "0"), count: digits - text.count) }
+                out += text
+            }
             for d in (k * Self.chunk)..<min(docs.count, (k + 1) * Self.chunk) {
                 let ref = docs[d]
                 let board = site.boards[ref.board]
                 let post = self.post(ref)
                 let t = clock.local(post.date)
-                func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
-                let date = "\(t.year)-\(two(t.month))-\(two(t.day)) \(two(t.hour)):\(two(t.minute))"
-                if d > k * Self.chunk { out += ",\n" }
-                out += "[" + Escape.json(URLSafety.encodePath(board.slug + "/" + post.id + "/")) + "," + Escape.json(post.title) + ",\(ref.board),"
-                out += Escape.json(post.author) + "," + Escape.json(date) + ",\(t.year * 10000 + t.month * 100 + t.day),\(post.commentCount),"
-                out += Escape.json(Self.excerpt(post.body)) + "]"
+                if d > k * Self.chunk { out += ",\n".utf8 }
+                out.append(UInt8(ascii: "["))
+                Escape.json(URLSafety.encodePath(board.slug + "/" + post.id + "/"), into: &out)
+                out.append(UInt8(ascii: ","))
+                Escape.json(post.title, into: &out)
+                out.append(UInt8(ascii: ","))
+                number(ref.board)
+                out.append(UInt8(ascii: ","))
+                Escape.json(post.author, into: &out)
+                out += ",\"".utf8
+                number(t.year, digits: 4)
+                out.append(UInt8(ascii: "-"))
+                number(t.month, digits: 2)
+                out.append(UInt8(ascii: "-"))
+                number(t.day, digits: 2)
+                out.append(UInt8(ascii: " "))
+                number(t.hour, digits: 2)
+                out.append(UInt8(ascii: ":"))
+                number(t.minute, digits: 2)
+                out += "\",".utf8
+                number(t.year * 10000 + t.month * 100 + t.day)
+                out.append(UInt8(ascii: ","))
+                number(post.commentCount)
+                out.append(UInt8(ascii: ","))
+                var excerpt: [UInt8] = []
+                Self.excerpt(post.body, into: &excerpt)
+                Escape.json(utf8: excerpt, into: &out)
+                out.append(UInt8(ascii: "]"))
             }
-            out += "]\n"
-            return ("search/d/\(k).json", Array(out.utf8))
+            out += "]\n".utf8
+            return ("search/d/\(k).json", out)
         }
     }
 
@@ -350,93 +198,5 @@ public struct SearchIndex: Sendable {
         out += site.boards.map { "[" + Escape.json($0.slug) + "," + Escape.json($0.title) + "]" }.joined(separator: ",")
         out += "],\n\"months\":[" + months.map { "[\($0.0),\($0.1)]" }.joined(separator: ",") + "]}\n"
         return Array(out.utf8)
-    }
-
-    /// Unicode's white space beyond ASCII (checked without looking up the scalar's properties).
-    static func isSpace(_ v: UInt32) -> Bool {
-        v == 0x85 || v == 0xA0 || v == 0x1680 || (0x2000...0x200A).contains(v) || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
-    }
-
-    /// The start of a Markdown body as plain text: the marks of headings, quotes, lists, code
-    /// fences, emphasis and code dropped, links and images as their text, white space folded.
-    /// Other punctuation stays (`20~30분`, `word[2]`, `snake_case`).
-    static func excerpt(_ markdown: String) -> String {
-        var out: [Unicode.Scalar] = []
-        var pendingSpace = false
-        func append(_ s: Unicode.Scalar) {
-            if s.value < 0x80 ? s.value <= 0x20 : Self.isSpace(s.value) {
-                pendingSpace = !out.isEmpty
-                return
-            }
-            if pendingSpace {
-                out.append(" ")
-                pendingSpace = false
-            }
-            out.append(s)
-        }
-        var inFence = false
-        // Only the body's start is read: a few lines hold the excerpt.
-        var head: [Unicode.Scalar] = []
-        head.reserveCapacity(excerptLength * 3)
-        for s in markdown.unicodeScalars {
-            if head.count == excerptLength * 3 { break }
-            head.append(s)
-        }
-        var lineStart = 0
-        while lineStart < head.count && out.count < excerptLength {
-            let lineEnd = head[lineStart...].firstIndex(of: "\n") ?? head.count
-            var from = lineStart
-            lineStart = lineEnd + 1
-            while from < lineEnd && (head[from] == " " || head[from] == "\t") { from += 1 }
-            func starts(_ prefix: String) -> Bool { head[from..<lineEnd].starts(with: prefix.unicodeScalars) }
-            if starts("```") || starts("~~~") {
-                inFence.toggle()
-                pendingSpace = !out.isEmpty
-                continue
-            }
-            if !inFence {
-                // Block marks at the line's start.
-                while from < lineEnd && (head[from] == "#" || head[from] == ">") {
-                    from += 1
-                    while from < lineEnd && head[from] == " " { from += 1 }
-                }
-                if starts("- ") || starts("* ") || starts("+ ") { from += 2 }
-            }
-            let scalars = head[from..<lineEnd]
-            var i = from
-            while i < lineEnd && out.count < excerptLength {
-                let s = scalars[i]
-                if !inFence {
-                    if s == "`" || s == "*" || (s == "~" && i + 1 < lineEnd && scalars[i + 1] == "~") || (s == "~" && i > from && scalars[i - 1] == "~") {
-                        i += 1
-                        continue
-                    }
-                    // `[text](address)` and `![alt](address)`: the text only.
-                    if s == "!" && i + 1 < lineEnd && scalars[i + 1] == "[" {
-                        i += 1
-                        continue
-                    }
-                    if s == "[", let close = scalars[(i + 1)...].firstIndex(of: "]"), close + 1 < lineEnd, scalars[close + 1] == "(" {
-                        for t in scalars[(i + 1)..<close] where t != "*" && t != "`" { append(t) }
-                        // Past the address, its own parentheses included.
-                        var depth = 0
-                        var j = close + 1
-                        while j < lineEnd {
-                            if scalars[j] == "(" { depth += 1 } else if scalars[j] == ")" {
-                                depth -= 1
-                                if depth == 0 { break }
-                            }
-                            j += 1
-                        }
-                        i = j + 1
-                        continue
-                    }
-                }
-                append(s)
-                i += 1
-            }
-            pendingSpace = !out.isEmpty
-        }
-        return String(String.UnicodeScalarView(out.prefix(excerptLength)))
     }
 }

@@ -18,7 +18,7 @@ public enum SearchTokenizer {
     /// Words are cut to this many characters.
     public static let wordLimit = 32
 
-    public static func isSyllabic(_ v: UInt32) -> Bool {
+    @inline(__always) public static func isSyllabic(_ v: UInt32) -> Bool {
         (0xAC00...0xD7A3).contains(v) || (0x1100...0x11FF).contains(v) || (0x3131...0x318E).contains(v) || (0x3040...0x30FF).contains(v)
             || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xF900...0xFAFF).contains(v)
     }
@@ -43,14 +43,19 @@ public enum SearchTokenizer {
 
     /// The text of a syllabic key.
     static func text(ofSyllabic key: Key) -> String {
-        var s = String.UnicodeScalarView()
+        var bytes: [UInt8] = []
+        appendText(ofSyllabic: key, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The UTF-8 of a syllabic key's text, appended to `bytes`.
+    static func appendText(ofSyllabic key: Key, to bytes: inout [UInt8]) {
         if key >> 42 & 1 == 1 {
-            s.append(Unicode.Scalar(UInt32(key >> 21 & 0x1F_FFFF))!)
-            s.append(Unicode.Scalar(UInt32(key & 0x1F_FFFF))!)
+            bytes += UTF8.encode(Unicode.Scalar(UInt32(key >> 21 & 0x1F_FFFF))!)!
+            bytes += UTF8.encode(Unicode.Scalar(UInt32(key & 0x1F_FFFF))!)!
         } else {
-            s.append(Unicode.Scalar(UInt32(key))!)
+            bytes += UTF8.encode(Unicode.Scalar(UInt32(key))!)!
         }
-        return String(s)
     }
 
     /// Receives tokens (a protocol rather than a closure: the indexer's state is then not
@@ -72,9 +77,12 @@ public enum SearchTokenizer {
     /// first), then classed: the page's script does the same, so that a query finds what the
     /// index holds. The text's UTF-8 is read directly: Hangul and ASCII, nearly all of a
     /// board's text, take no look-up of Unicode properties.
-    public static func tokens(of text: String, into sink: inout some Sink) {
-        var text = text
-        text.withUTF8 { tokens(utf8: $0, into: &sink) }
+    public static func tokens(of text: borrowing String, into sink: inout some Sink) {
+        // Borrowed, not copied: no reference counting on text that other threads read too.
+        if text.utf8.withContiguousStorageIfAvailable({ tokens(utf8: $0, into: &sink) }) == nil {
+            var copy = copy text
+            copy.withUTF8 { tokens(utf8: $0, into: &sink) }
+        }
     }
 
     static func tokens(utf8 p: UnsafeBufferPointer<UInt8>, into sink: inout some Sink) {
@@ -97,6 +105,11 @@ public enum SearchTokenizer {
             } else if b >= 0xE0 {
                 v = (b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
                 i += 3
+                // Hangul syllables, most of a Korean board's text.
+                if v >= 0xAC00 && v <= 0xD7A3 {
+                    runs.addSyllable(v, into: &sink)
+                    continue
+                }
             } else {
                 v = (b & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F)
                 i += 2
@@ -127,13 +140,18 @@ public enum SearchTokenizer {
 
         init() { word.reserveCapacity(wordLimit * 4) }
 
+        /// A syllabic code point (what ``add(_:isWord:into:)`` does with one).
+        @inline(__always) mutating func addSyllable(_ v: UInt32, into sink: inout some Sink) {
+            if wordLength > 0 { endWord(into: &sink) }
+            if runLength > 0 { sink.token(syllabic(run0, v), word: nil) }
+            run0 = v
+            runLength += 1
+        }
+
         /// A lower-case code point: syllabic, a word's, or (neither) a separator.
         @inline(__always) mutating func add(_ v: UInt32, isWord: Bool, into sink: inout some Sink) {
             if isSyllabic(v) {
-                endWord(into: &sink)
-                if runLength > 0 { sink.token(syllabic(run0, v), word: nil) }
-                run0 = v
-                runLength += 1
+                addSyllable(v, into: &sink)
             } else if isWord {
                 endRun(into: &sink)
                 if wordLength < wordLimit {
@@ -184,13 +202,28 @@ public enum SearchTokenizer {
     /// The text that decides a token's shard: a syllabic token itself, the first two characters
     /// of a word, the whole of a filter's token (`\u{1}b:<board>`, ``SearchIndex/boardToken(_:)``).
     static func shardKey(_ token: String, isWord: Bool) -> String {
-        isWord && !token.hasPrefix("\u{1}") ? String(String.UnicodeScalarView(token.unicodeScalars.prefix(2))) : token
+        var token = token
+        return token.withUTF8 { String(decoding: shardKey(utf8: $0, isWord: isWord), as: UTF8.self) }
+    }
+
+    /// ``shardKey(_:isWord:)`` of a token's UTF-8.
+    static func shardKey(utf8 token: UnsafeBufferPointer<UInt8>, isWord: Bool) -> UnsafeBufferPointer<UInt8> {
+        guard isWord && token.first != 1 else { return token }
+        var end = 0
+        for _ in 0..<2 where end < token.count {
+            end += 1
+            while end < token.count && token[end] & 0xC0 == 0x80 { end += 1 }
+        }
+        return UnsafeBufferPointer(rebasing: token[..<end])
     }
 
     /// FNV-1a, 32 bits, of the UTF-8 bytes: simple enough to be the same in the page's script.
-    public static func fnv1a32(_ text: String) -> UInt32 {
+    public static func fnv1a32(_ text: String) -> UInt32 { fnv1a32(utf8: text.utf8) }
+
+    /// ``fnv1a32(_:)`` of UTF-8 bytes.
+    static func fnv1a32(utf8: some Sequence<UInt8>) -> UInt32 {
         var h: UInt32 = 0x811C_9DC5
-        for b in text.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        for b in utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
         return h
     }
 }
