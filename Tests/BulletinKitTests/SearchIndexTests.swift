@@ -113,22 +113,29 @@ struct SearchIndexTests {
         #expect(index.files().map(\.bytes) == SearchIndex(site: site, fields: Set(SearchField.allCases), contentRoot: "", jobs: 1).files().map(\.bytes))
     }
 
-    /// A big site's index is collected in parts, each keeping the tokens of its shards: the
-    /// parts together give the same shard files as one part.
-    @Test func partsTogetherGiveTheSameShards() throws {
+    /// A big site's postings go to disk in parts, each gathered alone: together they give the
+    /// same shard files as postings held in memory, whether or not the parts divide the shards.
+    @Test func spilledPartsGiveTheSameShards() throws {
         var archive = "-- site.yml --\ntitle: 부분\n"
         for n in 1...60 {
             archive += "-- Content/\(n % 2 == 0 ? "free" : "game")/\(n).md --\n---\ntitle: 글 \(n)번 검색\(n % 7)\n"
             archive += "date: 2024-06-\(10 + n % 20)T10:00:00+09:00\n---\n본문 \(n) word\(n % 5) 가나다라 \(n % 3 == 0 ? "검색했는데" : "다른 말")\n"
         }
         let site = try #require(try loadFixture(archive).site)
-        let index = SearchIndex(site: site, fields: Set(SearchField.allCases), contentRoot: "", jobs: 1)
+        let index = SearchIndex(site: site, fields: Set(SearchField.allCases), contentRoot: "", jobs: 2)
         let shards = SearchIndex.shardCount(posts: 60)
         #expect(shards == 4)
-        let whole = index.shardFiles(docs: index.docs, shards: shards, part: 0, parts: 1)
-        let parts = (0..<3).flatMap { index.shardFiles(docs: index.docs, shards: shards, part: $0, parts: 3) }
-        #expect(whole.count == shards && whole.allSatisfy { $0.bytes.count > 2 })
-        #expect(parts.sorted { $0.path < $1.path }.map(\.bytes) == whole.sorted { $0.path < $1.path }.map(\.bytes))
+        func shardFiles(_ parts: Int?) -> [(path: String, bytes: [UInt8])] {
+            var files: [(path: String, bytes: [UInt8])] = []
+            index.shardFiles(docs: index.docs, shards: shards, spillParts: parts) { files.append(($0, $1)) }
+            return files
+        }
+        let held = shardFiles(nil)
+        #expect(held.count == shards && held.allSatisfy { $0.bytes.count > 2 })
+        for parts in [1, 3, 4, 7] {
+            let spilled = shardFiles(parts)
+            #expect(spilled.sorted { $0.path < $1.path }.map(\.bytes) == held.sorted { $0.path < $1.path }.map(\.bytes), "\(parts) parts")
+        }
     }
 
     /// A post with thousands of different tokens outgrows the token table while it is being

@@ -47,23 +47,23 @@ public struct SearchIndex: Sendable {
 
     /// Every file, by its path in the output.
     public func files() -> [(path: String, bytes: [UInt8])] {
+        var files: [(path: String, bytes: [UInt8])] = []
+        write { files.append(($0, $1)) }
+        return files.sorted { BuildManifest.byBytes($0.path, $1.path) }
+    }
+
+    /// Gives `emit` every file as it is made, a few at a time, so that the index (a kilobyte a
+    /// post) is never held whole.
+    public func write(_ emit: (_ path: String, _ bytes: [UInt8]) throws -> Void) rethrows {
         let docs = self.docs
         let shards = Self.shardCount(posts: docs.count)
-        // One part, on one thread, beside the threads that render pages; when the site let go of
-        // its posts' content, a part per 50,000 posts, each reading every post and keeping the
-        // tokens of its shards, so that only a part of the postings is held at once.
-        let parts = site.contentDropped ? max(jobs, (docs.count + 49_999) / 50_000) : 1
-        var files: [(path: String, bytes: [UInt8])] = []
-        for round in stride(from: 0, to: parts, by: max(1, jobs)) {
-            let upTo = min(parts, round + max(1, jobs))
-            let written = parallelMap(Array(round..<upTo), jobs: jobs) { part in
-                shardFiles(docs: docs, shards: shards, part: part, parts: parts)
-            }
-            for part in written { files += part }
-        }
-        files += docFiles(docs)
-        files.append(("search/meta.json", meta(docs: docs, shards: shards)))
-        return files.sorted { BuildManifest.byBytes($0.path, $1.path) }
+        // On one thread, beside the threads that render pages. When the site let go of its posts'
+        // content, each post is read again once, and the postings go to disk in a part per
+        // 50,000 posts, then each part's are gathered alone: only a part is held at once.
+        let parts = site.contentDropped ? max(jobs, (docs.count + 49_999) / 50_000) : nil
+        try shardFiles(docs: docs, shards: shards, spillParts: parts, emit)
+        try docFiles(docs, emit)
+        try emit("search/meta.json", meta(docs: docs, shards: shards))
     }
 
     /// A post with its body and comments, read again when the site let go of them.
@@ -76,9 +76,10 @@ public struct SearchIndex: Sendable {
     /// The board filter's token (`search.js` makes the same).
     static func boardToken(_ slug: String) -> String { "\u{1}b:" + slug }
 
-    /// The shard files of shards `s` with `s % parts == part`.
-    func shardFiles(docs: [PostRef], shards: Int, part: Int, parts: Int) -> [(path: String, bytes: [UInt8])] {
-        var collector = Collector(shards: shards, part: part, parts: parts)
+    /// The shard files, given to `emit`; the postings held in memory, or (`spillParts`) written
+    /// to disk in that many parts and gathered a part at a time.
+    func shardFiles(docs: [PostRef], shards: Int, spillParts: Int?, _ emit: (String, [UInt8]) throws -> Void) rethrows {
+        var collector = Collector(shards: shards, spill: spillParts.map(Spill.init))
         let fields = SearchField.allCases.filter { self.fields.contains($0) }
         for (d, ref) in docs.enumerated() {
             let post = self.post(ref)
@@ -102,7 +103,7 @@ public struct SearchIndex: Sendable {
             board.withUTF8 { collector.token(SearchTokenizer.word(utf8: $0), word: $0) }
             collector.endDoc(UInt32(d))
         }
-        return collector.files()
+        try collector.files(jobs: jobs, emit)
     }
 
     /// How much a post holds a token, 1...255: a title that holds it beats any body that does
@@ -136,10 +137,19 @@ public struct SearchIndex: Sendable {
         out.append(UInt8(v))
     }
 
-    func docFiles(_ docs: [PostRef]) -> [(path: String, bytes: [UInt8])] {
+    /// The doc files, given to `emit` a batch at a time.
+    func docFiles(_ docs: [PostRef], _ emit: (String, [UInt8]) throws -> Void) rethrows {
         let clock = SiteClock(timeZone: site.config.timeZone)
         let chunks = (docs.count + Self.chunk - 1) / Self.chunk
-        return parallelMap(count: chunks, jobs: jobs, chunk: 8) { k in
+        let batch = 1024
+        for first in stride(from: 0, to: chunks, by: batch) {
+            for (path, bytes) in docFiles(docs, chunks: first..<min(chunks, first + batch), clock: clock) { try emit(path, bytes) }
+        }
+    }
+
+    private func docFiles(_ docs: [PostRef], chunks: Range<Int>, clock: SiteClock) -> [(path: String, bytes: [UInt8])] {
+        parallelMap(count: chunks.count, jobs: jobs, chunk: 8) { n in
+            let k = chunks.lowerBound + n
             var out: [UInt8] = [UInt8(ascii: "[")]
             out.reserveCapacity(Self.chunk * 600)
             func number(_ n: Int, digits: Int = 0) {

@@ -1,21 +1,26 @@
+import Foundation
+
 /// How the index collects its postings: in flat buffers and an open-addressed table, since a
-/// 10,000-post site gives about ten million tokens and four million postings, and the index is
-/// built beside the threads that render pages, on the same cores.
+/// 10,000-post site gives about ten million tokens and three million postings, and the index is
+/// built beside the threads that render pages, on the same cores. The classes here are filled by
+/// one thread, then only read (by several at once, when gathering spilled parts).
 extension SearchIndex {
-    /// The postings of one part's tokens, doc by doc.
+    /// The postings of every token, doc by doc.
     struct Collector: SearchTokenizer.Sink {
         let shards: Int
-        let part: Int
-        let parts: Int
         /// What the tokens being read count towards.
         var field = Field.title
-        /// Token ids by key (-1 for a token of another part), and the current doc's counts.
+        /// Token ids by key, and the current doc's counts.
         let table = KeyTable()
         /// The tokens' UTF-8, one after the other: token i ends at `textEnd[i]`.
         var textBytes: [UInt8] = []
         var textEnd: [Int] = []
         var shardOf: [Int32] = []
+        /// The postings: held here, or (`spill`) written to disk by part.
         let postings = Postings()
+        let spill: Spill?
+        /// With `spill`: each token's number among its part's.
+        var spilledID: [Int32] = []
 
         /// The kinds of field the weight tells apart, by the bit their count starts at.
         enum Field: UInt32 {
@@ -33,10 +38,9 @@ extension SearchIndex {
             }
         }
 
-        init(shards: Int, part: Int, parts: Int) {
+        init(shards: Int, spill: Spill? = nil) {
             self.shards = shards
-            self.part = part
-            self.parts = parts
+            self.spill = spill
         }
 
         mutating func token(_ key: SearchTokenizer.Key, word: UnsafeBufferPointer<UInt8>?) {
@@ -45,7 +49,7 @@ extension SearchIndex {
             table.count(slot, field)
         }
 
-        /// A token seen for the first time: its slot, its id -1 when its shard is another part's.
+        /// A token seen for the first time: its slot.
         private mutating func add(_ key: SearchTokenizer.Key, word: UnsafeBufferPointer<UInt8>?) -> Int {
             let start = textBytes.count
             if let word { textBytes += word } else { SearchTokenizer.appendText(ofSyllabic: key, to: &textBytes) }
@@ -53,50 +57,199 @@ extension SearchIndex {
                 let text = UnsafeBufferPointer(rebasing: all[start...])
                 return Int(SearchTokenizer.fnv1a32(utf8: SearchTokenizer.shardKey(utf8: text, isWord: word != nil)) % UInt32(shards))
             }
-            if s % parts != part {
-                textBytes.removeSubrange(start...)
-                return table.insert(key, id: -1)
-            }
             let id = Int32(textEnd.count)
             textEnd.append(textBytes.count)
             shardOf.append(Int32(s))
-            postings.addToken()
+            if let spill { spilledID.append(spill.addToken(part: s % spill.parts)) } else { postings.addToken() }
             return table.insert(key, id: id)
         }
 
         mutating func endDoc(_ doc: UInt32) {
-            // A local: the loop then counts no references to it.
+            // Locals: the loop then counts no references to them.
             let postings = self.postings
-            table.endDoc { id, c in
-                postings.append(Int(id), doc: doc, weight: SearchIndex.weight(title: Int(c & 7), named: Int(c >> 3 & 7), body: Int(c >> 6 & 7), comments: Int(c >> 9 & 7)))
+            func weight(_ c: UInt32) -> UInt8 { SearchIndex.weight(title: Int(c & 7), named: Int(c >> 3 & 7), body: Int(c >> 6 & 7), comments: Int(c >> 9 & 7)) }
+            if let spill {
+                let (spilledID, shardOf) = (self.spilledID, self.shardOf)
+                table.endDoc { id, c in spill.add(spilledID[Int(id)], part: Int(shardOf[Int(id)]) % spill.parts, weight: weight(c)) }
+                spill.endDoc(doc)
+            } else {
+                table.endDoc { id, c in postings.append(Int(id), doc: doc, weight: weight(c)) }
             }
         }
 
-        func files() -> [(path: String, bytes: [UInt8])] {
-            var byShard: [[Int]] = Array(repeating: [], count: (shards - part + parts - 1) / parts)
-            for (id, s) in shardOf.enumerated() { byShard[Int(s) / parts].append(id) }
-            return textBytes.withUnsafeBufferPointer { all in
-                func text(_ id: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: all[(id == 0 ? 0 : textEnd[id - 1])..<textEnd[id]]) }
-                var files: [(path: String, bytes: [UInt8])] = []
-                var blocks: [UInt8] = []
-                for (n, ids) in byShard.enumerated() {
-                    let tokens = ids.sorted { text($0).lexicographicallyPrecedes(text($1)) }
-                    var head: [UInt8] = [1]
-                    blocks.removeAll(keepingCapacity: true)
-                    SearchIndex.varint(tokens.count, into: &head)
-                    for id in tokens {
-                        let start = blocks.count
-                        postings.write(id, into: &blocks)
-                        SearchIndex.varint(text(id).count, into: &head)
-                        head += text(id)
-                        SearchIndex.varint(postings.count(id), into: &head)
-                        SearchIndex.varint(blocks.count - start, into: &head)
-                    }
-                    head += blocks
-                    files.append(("search/s/\(n * parts + part).bin", head))
-                }
-                return files
+        /// Gives `emit` the shard files. Spilled postings are gathered a part at a time, `jobs`
+        /// parts at once.
+        func files(jobs: Int, _ emit: (String, [UInt8]) throws -> Void) rethrows {
+            var byShard: [[Int]] = Array(repeating: [], count: shards)
+            for (id, s) in shardOf.enumerated() { byShard[Int(s)].append(id) }
+            let sorted = textBytes.withUnsafeBufferPointer { all in
+                byShard.map { ids in ids.sorted { text($0, in: all).lexicographicallyPrecedes(text($1, in: all)) } }
             }
+            guard let spill else {
+                for s in 0..<shards {
+                    let (path, bytes) = shardFile(s, tokens: sorted[s], postings: postings) { $0 }
+                    try emit(path, bytes)
+                }
+                return
+            }
+            for round in stride(from: 0, to: spill.parts, by: max(1, jobs)) {
+                let parts = Array(round..<min(spill.parts, round + max(1, jobs)))
+                let written = parallelMap(parts, jobs: jobs) { part in
+                    let postings = spill.postings(of: part)
+                    return stride(from: part, to: shards, by: spill.parts).map { s in
+                        shardFile(s, tokens: sorted[s], postings: postings) { Int(spilledID[$0]) }
+                    }
+                }
+                for (path, bytes) in written.joined() { try emit(path, bytes) }
+            }
+        }
+
+        private func text(_ id: Int, in all: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: all[(id == 0 ? 0 : textEnd[id - 1])..<textEnd[id]])
+        }
+
+        /// Shard `s`: its tokens (sorted by their bytes) and where each one's postings are, then
+        /// the postings. `local`: a token's number in `postings`.
+        private func shardFile(_ s: Int, tokens: [Int], postings: Postings, local: (Int) -> Int) -> (path: String, bytes: [UInt8]) {
+            var head: [UInt8] = [1]
+            var blocks: [UInt8] = []
+            SearchIndex.varint(tokens.count, into: &head)
+            textBytes.withUnsafeBufferPointer { all in
+                for id in tokens {
+                    let start = blocks.count
+                    postings.write(local(id), into: &blocks)
+                    SearchIndex.varint(text(id, in: all).count, into: &head)
+                    head += text(id, in: all)
+                    SearchIndex.varint(postings.count(local(id)), into: &head)
+                    SearchIndex.varint(blocks.count - start, into: &head)
+                }
+            }
+            return ("search/s/\(s).bin", head + blocks)
+        }
+    }
+
+    /// Postings on their way to disk, by part: for each doc that holds tokens of a part, the
+    /// distance from the part's doc before, how many tokens, and each one's number in its part
+    /// and weight. A part's file is read back in doc order, so its postings come out sorted.
+    /// When no temporary file can be made or written, the part stays in memory.
+    final class Spill: @unchecked Sendable {
+        let parts: Int
+        @exclusivity(unchecked) private var tokens: [Int32]
+        /// The current doc's postings of each part, how many, and the parts it touched.
+        @exclusivity(unchecked) private var current: [[UInt8]]
+        @exclusivity(unchecked) private var currentCount: [Int]
+        @exclusivity(unchecked) private var touched: [Int] = []
+        @exclusivity(unchecked) private var buffers: [[UInt8]]
+        @exclusivity(unchecked) private var lastDoc: [UInt32]
+        /// Each part's temporary file, already unlinked (-1: none).
+        @exclusivity(unchecked) private var files: [Int32]
+        static let flushAt = 1 << 20
+
+        init(parts: Int) {
+            self.parts = parts
+            tokens = Array(repeating: 0, count: parts)
+            current = Array(repeating: [], count: parts)
+            currentCount = Array(repeating: 0, count: parts)
+            buffers = Array(repeating: [], count: parts)
+            lastDoc = Array(repeating: 0, count: parts)
+            let folder = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            files = (0..<parts).map { _ in
+                var template = Array((folder + "/bulletin-search-XXXXXX").utf8CString)
+                let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+                if fd >= 0 { template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) } }
+                return fd
+            }
+        }
+
+        deinit { for fd in files where fd >= 0 { close(fd) } }
+
+        /// A new token of `part`: its number there.
+        func addToken(part: Int) -> Int32 {
+            tokens[part] += 1
+            return tokens[part] - 1
+        }
+
+        @inline(__always) func add(_ id: Int32, part: Int, weight: UInt8) {
+            if currentCount[part] == 0 { touched.append(part) }
+            currentCount[part] += 1
+            SearchIndex.varint(Int(id), into: &current[part])
+            current[part].append(weight)
+        }
+
+        func endDoc(_ doc: UInt32) {
+            for part in touched {
+                SearchIndex.varint(Int(doc - lastDoc[part]), into: &buffers[part])
+                SearchIndex.varint(currentCount[part], into: &buffers[part])
+                buffers[part] += current[part]
+                lastDoc[part] = doc
+                current[part].removeAll(keepingCapacity: true)
+                currentCount[part] = 0
+                if buffers[part].count >= Self.flushAt { flush(part) }
+            }
+            touched.removeAll(keepingCapacity: true)
+        }
+
+        private func flush(_ part: Int) {
+            guard files[part] >= 0 else { return }
+            let written = buffers[part].withUnsafeBytes { bytes in
+                var at = 0
+                while at < bytes.count {
+                    let n = systemWrite(files[part], bytes.baseAddress! + at, bytes.count - at)
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { return at }
+                    at += n
+                }
+                return at
+            }
+            if written == buffers[part].count {
+                buffers[part].removeAll(keepingCapacity: true)
+            } else {
+                // The disk refused: what was written is read back, the rest stays here.
+                buffers[part] = read(part, upTo: lseek(files[part], 0, SEEK_CUR) - off_t(written)) + buffers[part]
+                close(files[part])
+                files[part] = -1
+            }
+        }
+
+        /// The first `size` bytes of a part's file.
+        private func read(_ part: Int, upTo size: off_t) -> [UInt8] {
+            guard size > 0 else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
+                while count < Int(size) {
+                    let n = pread(files[part], buffer.baseAddress! + count, Int(size) - count, off_t(count))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    count += n
+                }
+            }
+        }
+
+        /// A part's postings, gathered from its file (and what is still in memory).
+        func postings(of part: Int) -> Postings {
+            let bytes = (files[part] >= 0 ? read(part, upTo: lseek(files[part], 0, SEEK_END)) : []) + buffers[part]
+            let postings = Postings()
+            for _ in 0..<tokens[part] { postings.addToken() }
+            var at = 0
+            func varint() -> Int {
+                var value = 0, shift = 0
+                while true {
+                    let byte = bytes[at]
+                    at += 1
+                    value |= Int(byte & 0x7F) << shift
+                    if byte < 0x80 { return value }
+                    shift += 7
+                }
+            }
+            var doc: UInt32 = 0
+            while at < bytes.count {
+                doc += UInt32(varint())
+                for _ in 0..<varint() {
+                    let id = varint()
+                    postings.append(id, doc: doc, weight: bytes[at])
+                    at += 1
+                }
+            }
+            return postings
         }
     }
 
@@ -104,7 +257,7 @@ extension SearchIndex {
     /// distance from the token's doc before, then its weight), appended to chains of 16-byte
     /// blocks taken from one pool: writing a shard copies bytes, and an append writes into one
     /// buffer instead of growing an array per token. Used by one thread.
-    final class Postings {
+    final class Postings: @unchecked Sendable {
         static let block = 16
         // Only this class's methods touch these, one at a time: no run-time exclusivity checks.
         @exclusivity(unchecked) private var pool = Pool<UInt8>()
@@ -213,7 +366,7 @@ extension SearchIndex {
     /// multiplicative hashing, much faster than a dictionary for the millions of look-ups an
     /// index makes; a key, its id and its count side by side, so that a token reads one cache
     /// line. Keys are never 0. Used by one thread.
-    final class KeyTable {
+    final class KeyTable: @unchecked Sendable {
         private struct Slot {
             var key: UInt64
             var id: Int32
@@ -255,7 +408,6 @@ extension SearchIndex {
 
         /// Counts the token at `slot` once more in `field`, up to ``SearchIndex/countLimit``.
         @inline(__always) func count(_ slot: Int, _ field: Collector.Field) {
-            guard slots[slot].id >= 0 else { return }
             let c = slots[slot].count
             if c == 0 { touched.append(Int32(slot)) }
             let shift = field.rawValue
@@ -295,3 +447,6 @@ extension SearchIndex {
         }
     }
 }
+
+/// `write(2)`, which inside `SearchIndex` its own `write` would hide.
+private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }

@@ -418,7 +418,7 @@ public final class LiveSite: Sendable {
                 if let previous, previous.generated["search/meta.json"] == fingerprint {
                     for path in previous.generated.keys where path.hasPrefix("search/") { generated[path] = fingerprint }
                 } else {
-                    for (path, data) in SearchIndex(site: site, fields: fields, contentRoot: contentRoot, jobs: options.jobs).files() {
+                    try SearchIndex(site: site, fields: fields, contentRoot: contentRoot, jobs: options.jobs).write { path, data in
                         try output.write(path, bytes: data)
                         bytes += data.count
                         generated[path] = fingerprint

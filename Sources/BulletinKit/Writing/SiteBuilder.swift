@@ -368,7 +368,7 @@ public struct SiteBuilder: Sendable {
         }
         var paths = files.map(\.path)
         if let fields = renderer.site.config.search {
-            for (path, data) in SearchIndex(site: renderer.site, fields: fields, contentRoot: contentRoot, jobs: options.jobs).files() {
+            try SearchIndex(site: renderer.site, fields: fields, contentRoot: contentRoot, jobs: options.jobs).write { path, data in
                 try output.write(path, bytes: data)
                 bytes += data.count
                 paths.append(path)
