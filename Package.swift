@@ -24,12 +24,18 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
         .target(name: "CBulletinSystem"),
         .target(
             name: "BulletinKit",
             dependencies: [
                 "CCmark",
                 "CYAML",
+                "CLibXML2",
                 "CBulletinSystem",
             ]
         ),
