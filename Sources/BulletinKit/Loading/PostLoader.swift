@@ -22,9 +22,9 @@ struct CommentFile: Sendable {
 enum PostLoader {
     static let knownKeys = [
         "id", "title", "author", "date", "updated", "views", "recommends", "comment_count", "tags", "notice",
-        "deleted", "source", "captured",
+        "deleted", "source", "captured", "edited", "deleted_at", "versions",
     ]
-    static let commentKeys = ["id", "author", "date", "body", "reply_to", "recommends", "deleted"]
+    static let commentKeys = ["id", "author", "date", "body", "reply_to", "recommends", "deleted", "deleted_at"]
 
     /// Reads a post file and its comment file from disk and decodes them.
     static func load(_ file: PostFile, config: SiteConfig, clock: SiteClock) -> (Post?, [Diagnostic]) {
@@ -100,6 +100,9 @@ enum PostLoader {
         var deleted = false
         var source: String?
         var captured: Timestamp?
+        var edited: Timestamp?
+        var deletedAt: Timestamp?
+        var versions: [PostVersion] = []
         var params: [Param] = []
         var idMark: YAMLMark?
         var commentCountMark = root.mark
@@ -120,6 +123,9 @@ enum PostLoader {
             case "date": date = reader.date(value, key: key, clock: clock)
             case "updated": updated = reader.date(value, key: key, clock: clock)
             case "captured": captured = reader.date(value, key: key, clock: clock)
+            case "edited": edited = reader.date(value, key: key, clock: clock)
+            case "deleted_at": deletedAt = reader.date(value, key: key, clock: clock)
+            case "versions": versions = decodeVersions(value, reader: &reader, clock: clock)
             case "views": views = reader.count(value, key: key) ?? 0
             case "recommends": recommends = reader.count(value, key: key) ?? 0
             case "comment_count":
@@ -185,12 +191,44 @@ enum PostLoader {
                 count = given
             }
         }
-        let post = Post(
+        var post = Post(
             board: file.board, id: id, title: title, author: author, date: date, updated: lastActivity, views: views,
             recommends: recommends, commentCount: count, tags: tags, notice: notice, deleted: deleted, source: source,
             captured: captured, params: params, body: parts.body, contentPath: file.contentPath, location: start,
             comments: comments)
+        post.edited = edited
+        post.deletedAt = deletedAt
+        post.versions = versions
         return (post, reader.diagnostics)
+    }
+
+    /// `versions`: the titles and bodies earlier captures showed, as `bulletin import` writes
+    /// them (a list of `title`, `body`, `first_seen`, `last_seen`).
+    static func decodeVersions(_ node: YAMLNode, reader: inout NodeReader, clock: SiteClock) -> [PostVersion] {
+        guard case .sequence(let items, _) = node else {
+            reader.error(node.mark, "'versions' must be a list of earlier titles and bodies")
+            return []
+        }
+        var versions: [PostVersion] = []
+        for item in items {
+            guard let fields = reader.fields(of: item, what: "a version") else { continue }
+            var title: String?, body: String?, first: Timestamp?, last: Timestamp?
+            for (key, mark, value) in fields {
+                switch key {
+                case "title": title = reader.text(value, key: key).map { reader.capped($0, what: "the title", limit: Limits.titleLength, at: value.mark) }
+                case "body": body = reader.string(value, key: key)
+                case "first_seen": first = reader.date(value, key: key, clock: clock)
+                case "last_seen": last = reader.date(value, key: key, clock: clock)
+                default: reader.warning(mark, "unknown key '\(key.prefix(40))' in a version is ignored")
+                }
+            }
+            guard let title else {
+                reader.error(item.mark, "a version needs a 'title'")
+                continue
+            }
+            versions.append(PostVersion(title: title, body: body ?? "", firstSeen: first, lastSeen: last ?? first))
+        }
+        return versions
     }
 
     /// Decodes a comment file's text (YAML or JSON); `path` is how diagnostics name the file.
@@ -226,6 +264,7 @@ enum PostLoader {
             var replyTo: (String, YAMLMark)?
             var recommends = 0
             var deleted = false
+            var deletedAt: Timestamp?
             for (key, mark, value) in fields {
                 switch key {
                 case "id": id = reader.text(value, key: key)
@@ -239,6 +278,7 @@ enum PostLoader {
                     if let v = reader.text(value, key: key) { replyTo = (v, value.mark) }
                 case "recommends": recommends = reader.count(value, key: key) ?? 0
                 case "deleted": deleted = reader.bool(value, key: key) ?? false
+                case "deleted_at": deletedAt = reader.date(value, key: key, clock: clock)
                 default:
                     reader.warning(mark, ConfigLoader.unknownKeyMessage(key, known: commentKeys, file: "a comment"))
                 }
@@ -266,8 +306,9 @@ enum PostLoader {
                 }
             }
             seen[id] = comments.count
-            comments.append(
-                Comment(id: id, author: author, date: date, body: body ?? "", replyTo: parent, recommends: recommends, deleted: deleted))
+            var comment = Comment(id: id, author: author, date: date, body: body ?? "", replyTo: parent, recommends: recommends, deleted: deleted)
+            comment.deletedAt = deletedAt
+            comments.append(comment)
         }
         return (valid && !reader.diagnostics.hasErrors ? comments : [], reader.diagnostics)
     }

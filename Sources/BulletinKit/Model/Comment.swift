@@ -12,6 +12,8 @@ public struct Comment: Sendable {
     public var parentIndex: Int?
     public var recommends: Int
     public var deleted: Bool
+    /// When a capture that held the whole thread first lacked it (`bulletin import`).
+    public var deletedAt: Timestamp? = nil
 
     public init(
         id: String, author: String, date: Timestamp, body: String, replyTo: (id: String, index: Int)? = nil, recommends: Int = 0, deleted: Bool = false

@@ -27,6 +27,12 @@ public struct Post: Sendable {
     public var location: SourceLocation
     /// Comments, oldest first, as in the comment file.
     public var comments: [Comment]
+    /// When a capture first showed a title or body other than the first (`bulletin import`).
+    public var edited: Timestamp? = nil
+    /// When a capture that covered the post first lacked it.
+    public var deletedAt: Timestamp? = nil
+    /// The titles and bodies earlier captures showed, oldest first.
+    public var versions: [PostVersion] = []
     /// How many comments were loaded, when the body and comments were let go (``dropContent()``).
     public private(set) var droppedComments: Int? = nil
 
@@ -39,6 +45,7 @@ public struct Post: Sendable {
         droppedComments = comments.count
         body = ""
         comments = []
+        versions = []
     }
 
     public init(
@@ -66,6 +73,24 @@ public struct Post: Sendable {
         self.contentPath = contentPath
         self.location = location
         self.comments = comments
+    }
+}
+
+/// A title and body that captures showed before the current one.
+public struct PostVersion: Sendable, Hashable {
+    public var title: String
+    /// Markdown, NFC.
+    public var body: String
+    /// The first and last capture that showed it (nil for a version that was in `Content/`
+    /// before any import).
+    public var firstSeen: Timestamp?
+    public var lastSeen: Timestamp?
+
+    public init(title: String, body: String, firstSeen: Timestamp?, lastSeen: Timestamp?) {
+        self.title = title
+        self.body = body
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
     }
 }
 

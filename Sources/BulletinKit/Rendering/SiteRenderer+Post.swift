@@ -78,6 +78,28 @@ extension SiteRenderer {
                     o.set("captured", writing: { display.dateTime(captured, into: &$0) })
                     o.set("captured_iso", writing: { display.iso(captured, into: &$0) })
                 }
+                if let edited = post.edited {
+                    o.set("edited", writing: { display.dateTime(edited, into: &$0) })
+                    o.set("edited_iso", writing: { display.iso(edited, into: &$0) })
+                }
+                if let deletedAt = post.deletedAt {
+                    o.set("deleted_at", writing: { display.dateTime(deletedAt, into: &$0) })
+                    o.set("deleted_at_iso", writing: { display.iso(deletedAt, into: &$0) })
+                }
+                // Earlier titles and bodies, newest first, as captures showed them.
+                o.set(
+                    "versions",
+                    o.list(of: Array(post.versions.reversed())) { o, version in
+                        o.set("title", string: version.title)
+                        o.set("body", writing: { Markdown.writeHTML(version.body, options: Markdown.Options(unsafeHTML: site.config.unsafeHTML), links: &links, into: &$0) })
+                        if let first = version.firstSeen, let last = version.lastSeen {
+                            o.set("first_seen", writing: { display.dateTime(first, into: &$0) })
+                            o.set("first_seen_iso", writing: { display.iso(first, into: &$0) })
+                            o.set("last_seen", writing: { display.dateTime(last, into: &$0) })
+                            o.set("last_seen_iso", writing: { display.iso(last, into: &$0) })
+                        }
+                    })
+                o.set("has_versions", bool: !post.versions.isEmpty)
                 neighbour(&o, "prev", position - 1)
                 neighbour(&o, "next", position + 1)
                 o.set("url", string: href(folder))
@@ -163,6 +185,11 @@ extension SiteRenderer {
             o.set("recommends", int: comment.recommends)
             o.set("has_recommends", bool: comment.recommends > 0)
             o.set("deleted", bool: comment.deleted)
+            o.set("has_body", bool: !comment.body.isEmpty)
+            if let deletedAt = comment.deletedAt {
+                o.set("deleted_at", writing: { display.dateTime(deletedAt, into: &$0) })
+                o.set("deleted_at_iso", writing: { display.iso(deletedAt, into: &$0) })
+            }
             o.set("depth", int: min(depth, Self.maxCommentDepth))
             o.set("is_reply", bool: comment.parentIndex != nil)
             if let p = comment.parentIndex {
