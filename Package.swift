@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "BulletinKitTests",
             dependencies: ["BulletinKit", "BulletinTestSupport", .product(name: "Mustache", package: "swift-mustache")],
-            exclude: ["Golden", "FuzzRegressions", "MustacheSpec"]
+            exclude: ["Golden", "FuzzRegressions", "MustacheSpec", "ImportFixtures", "SearchTokenVectors.json"]
         ),
         .testTarget(
             name: "BulletinServerTests",

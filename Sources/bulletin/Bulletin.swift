@@ -19,7 +19,7 @@ struct Bulletin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Build static mirror sites from board snapshots.",
-        subcommands: [Build.self, Check.self, Serve.self],
+        subcommands: [Build.self, Check.self, Serve.self, Import.self],
         defaultSubcommand: Build.self
     )
 }
@@ -136,6 +136,51 @@ struct Build: ParsableCommand {
         }
     }
 }
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Merge captures of a board into Content/.",
+        discussion: """
+            A capture is a folder in Bulletin's content format or a JSON Lines file, one post a line. Counts come from \
+            the newest capture; a changed title or body keeps its earlier versions; comments are kept forever, and \
+            posts and comments that a newer capture lacks are marked deleted. Any order of the same captures, imported \
+            any number of times, gives the same Content/. Nothing is written unless every capture reads without error.
+            """)
+
+    @Argument(help: "Capture folders and JSON Lines files.")
+    var captures: [String]
+
+    @OptionGroup var source: SourceOptions
+
+    @Option(name: .long, help: "The board of posts that name none.")
+    var board: String?
+
+    @Option(name: .long, help: "When the captures were taken, if they do not say (ISO 8601; the site's zone when no offset is given).")
+    var captured: String?
+
+    @Option(name: .long, help: "The captures' text encoding: utf-8, cp949 or euc-kr (default: UTF-8 when valid, else CP949).")
+    var encoding: CaptureEncoding?
+
+    @Flag(name: .long, help: "Print what would change, and change nothing.")
+    var dryRun = false
+
+    func run() throws {
+        let importer = Importer(
+            options: .init(source: source.folder, board: board, captured: captured, encoding: encoding, dryRun: dryRun))
+        let report = importer.run(captures)
+        printDiagnostics(report.diagnostics)
+        if report.failed {
+            FileHandle.standardError.write(Data("import failed: \(summary(of: report.diagnostics)); Content/ was not changed\n".utf8))
+            throw ContentErrors()
+        }
+        for change in report.changes { print((dryRun ? "would " : "") + (change.isNew ? "add " : "update ") + change.path) }
+        let files = "\(report.changes.count) file\(report.changes.count == 1 ? "" : "s")"
+        print("\(report.posts) post\(report.posts == 1 ? "" : "s") from \(report.captures) capture\(report.captures == 1 ? "" : "s"): \(dryRun ? "would write" : "wrote") \(files)")
+    }
+}
+
+extension CaptureEncoding: ExpressibleByArgument {}
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
