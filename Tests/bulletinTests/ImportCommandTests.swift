@@ -20,23 +20,27 @@ import Testing
         let captures = ["day1", "day2.jsonl", "day3-cp949.jsonl", "day4-euckr.jsonl"].map { Self.fixtures + "/captures/" + $0 }
         let dry = try Binary.run(["import", "--source", root, "--dry-run"] + captures)
         #expect(dry.status == 0, "stderr: \(dry.stderr)")
-        #expect(dry.stdout.contains("would add Content/free/500.md") && dry.stdout.hasSuffix("would write 14 files\n"))
+        #expect(dry.stdout.contains("would add Content/free/500.md") && dry.stdout.hasSuffix("would write 15 files\n"))
         #expect(!FileManager.default.fileExists(atPath: root + "/Content/free/500.md"))
 
         let result = try Binary.run(["import", "--source", root] + captures)
         #expect(result.status == 0, "stderr: \(result.stderr)")
-        #expect(result.stdout.hasSuffix("7 posts from 4 captures: wrote 14 files\n"))
+        #expect(result.stdout.hasSuffix("7 posts from 4 captures: wrote 15 files\n"))
         let again = try Binary.run(["import", "--source", root] + captures.reversed())
         #expect(again.stdout.hasSuffix("wrote 0 files\n"))
 
         let build = try Binary.run(["build", "--source", root, "--output", root + "/public"])
-        // The scraped page's image was not captured: its text stands in for it.
+        // Two images were not captured: a placeholder stands in for each, with a warning.
         let warnings = build.stderr.split(separator: "\n")
-        #expect(build.status == 0 && warnings.count == 1, "stderr: \(build.stderr)")
-        #expect(warnings.first?.hasSuffix("Content/free/503.md:1:1: warning: image 'x.png' names no file in Content/; dropped") == true)
+        #expect(build.status == 0 && warnings.count == 2, "stderr: \(build.stderr)")
+        #expect(warnings.last?.hasSuffix("Content/free/503.md:1:1: warning: image 'x.png' names no file in Content/; dropped") == true)
         let scraped = try String(contentsOfFile: root + "/public/free/503/index.html", encoding: .utf8)
-        #expect(scraped.contains("<p>그림 나쁜 링크 *별표* 그대로</p>") && !scraped.contains("alert(") && !scraped.contains("<iframe"))
+        #expect(scraped.contains("<p><em>[그림 없음: 그림]</em> 나쁜 링크 *별표* 그대로</p>") && !scraped.contains("alert(") && !scraped.contains("<iframe"))
+        // The captured picture is published once and shown.
+        let stored = try FileManager.default.contentsOfDirectory(atPath: root + "/Content/free/attachments")
+        #expect(stored.count == 1 && FileManager.default.fileExists(atPath: root + "/public/_files/free/attachments/" + stored[0]))
         let page = try String(contentsOfFile: root + "/public/free/500/index.html", encoding: .utf8)
+        #expect(page.contains("src=\"/_files/free/attachments/\(stored[0])\" alt=\"점심 사진\""))
         #expect(page.contains("badge-edited") && page.contains("이전 판") && page.contains("점심 메뉴 추천 받습니다</span>"))
         #expect(page.contains("삭제된 댓글입니다") && page.contains("거기 줄 길던데요") && page.contains("똠방각하"))
         let gone = try String(contentsOfFile: root + "/public/free/501/index.html", encoding: .utf8)

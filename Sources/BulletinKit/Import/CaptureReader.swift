@@ -135,8 +135,11 @@ struct CaptureReader {
             return capture
         }
         capture.coverage = capture.coverage.map { var c = $0; c.captured = time; return c }
+        // Links to files start from the file's folder.
+        let folder = SiteLoader.realPath(path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? ".")
         for (line, object) in posts {
-            if let o = observation(object, at: SourceLocation(path: display, line: line), captured: time, into: &capture.diagnostics) {
+            if var o = observation(object, at: SourceLocation(path: display, line: line), captured: time, into: &capture.diagnostics) {
+                o.links = folder.map { LinkBase(folder: $0, root: $0) }
                 capture.observations.append(o)
             }
         }
@@ -293,10 +296,13 @@ struct CaptureReader {
                 let fields = PostFields(
                     author: post.author, date: post.date, updated: post.updated, views: post.views, recommends: post.recommends,
                     commentCount: post.commentCount, tags: post.tags, notice: post.notice, deletedOnBoard: post.deleted, source: post.source)
+                let root = SiteLoader.realPath(path + "/Content")
+                let folder = post.contentPath.split(separator: "/").dropLast().joined(separator: "/")
                 capture.observations.append(
                     PostObservation(
                         board: board.slug, id: post.id, captured: at, title: post.title, body: post.body, fields: fields,
-                        comments: post.comments.isEmpty ? nil : comments, fullThread: !post.comments.isEmpty && post.commentCount <= post.comments.count))
+                        comments: post.comments.isEmpty ? nil : comments, fullThread: !post.comments.isEmpty && post.commentCount <= post.comments.count,
+                        links: root.map { LinkBase(folder: $0 + "/" + folder, root: $0) }))
             }
         }
         if let time { capture.coverage = capture.coverage.map { var c = $0; c.captured = time; return c } } else if !capture.coverage.isEmpty {

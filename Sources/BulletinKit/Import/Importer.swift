@@ -74,6 +74,19 @@ public struct Importer {
         report.captures = captures.count
         report.posts = observations.count
         guard !report.failed else { return report }
+        // Files the posts link to, brought in by the hash of their bytes; links rewritten.
+        var attachments = CaptureAttachments()
+        for i in observations.indices {
+            guard let base = observations[i].links else { continue }
+            let o = observations[i]
+            let at = SourceLocation(path: "\(o.board)/\(o.id)")
+            observations[i].body = attachments.localize(o.body, board: o.board, base: base, at: at)
+            for c in (o.comments ?? []).indices {
+                observations[i].comments![c].body = attachments.localize(o.comments![c].body, board: o.board, base: base, at: at)
+            }
+        }
+        report.diagnostics += attachments.diagnostics
+        guard !report.failed else { return report }
 
         let contentRoot = options.source + "/Content"
         var files: [(path: String, bytes: [UInt8])] = []
@@ -86,6 +99,7 @@ public struct Importer {
             report.diagnostics.append(.error(SourceLocation(path: contentRoot), "\(error)"))
             return report
         }
+        files += attachments.files.map { ($0.key, $0.value) }
         // Only what differs from the disk.
         for file in files {
             let full = contentRoot + "/" + file.path

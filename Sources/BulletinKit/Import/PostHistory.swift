@@ -172,6 +172,8 @@ struct PostObservation: Sendable, Equatable {
     var comments: [CommentObservation]? = nil
     /// The capture holds every comment of the thread: one it lacks was deleted.
     var fullThread = false
+    /// Where its relative links to files start in the capture.
+    var links: LinkBase? = nil
 
 }
 

@@ -17,8 +17,18 @@ struct ContentLinks: LinkResolver {
     /// Every path looked up among the posts: the page changes when one of them becomes a post or
     /// stops being one.
     var lookedUp: [String] = []
+    /// The last path resolved named no file.
+    private(set) var lastMissing = false
+
+    /// A missing image is shown as missing, not silently as its text: a capture that lost a
+    /// picture says so.
+    mutating func placeholderForMissingImage(alt: String) -> String? {
+        guard lastMissing else { return nil }
+        return alt.isEmpty ? "[그림 없음]" : "[그림 없음: \(alt)]"
+    }
 
     mutating func resolve(relative path: String, suffix: String, isImage: Bool) -> String? {
+        lastMissing = false
         guard !path.isEmpty else { return suffix.isEmpty ? nil : suffix }
         // Split at '/' bytes, as the file system does: a '/' followed by a combining mark is one
         // Character, and splitting Characters would count `a/\u{338}..` as one folder.
@@ -42,6 +52,7 @@ struct ContentLinks: LinkResolver {
         let absolute = contentRoot + "/" + target
         var info = stat()
         guard stat(absolute, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            lastMissing = true
             diagnostics.append(.warning(location, "\(isImage ? "image" : "link") '\(path.prefix(80))' names no file in Content/; dropped"))
             return nil
         }

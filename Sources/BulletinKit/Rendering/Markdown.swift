@@ -9,6 +9,14 @@ public protocol LinkResolver {
     /// The href for a relative destination (its path part percent-decoded), or `nil` to drop the link.
     /// `isImage` tells whether the destination is an image's source.
     mutating func resolve(relative path: String, suffix: String, isImage: Bool) -> String?
+
+    /// What stands in for an image that `resolve` just refused because its file is missing
+    /// (nil: its alternative text alone, as for any refused image).
+    mutating func placeholderForMissingImage(alt: String) -> String?
+}
+
+extension LinkResolver {
+    public mutating func placeholderForMissingImage(alt: String) -> String? { nil }
 }
 
 /// Markdown to HTML with cmark, safely.
@@ -139,8 +147,9 @@ public enum Markdown {
         }
         // Decide in document order (the resolver sees links as they are written), then unwrap from
         // the last one back: removing an image frees its subtree, which holds only later nodes.
-        let refused = linkNodes.filter { !keepsLink($0, links: &links) || nestedLinks.contains($0) }
-        for node in refused.reversed() { unwrap(node, isImage: cmark_node_get_type(node) == CMARK_NODE_IMAGE) }
+        var placeholders: [OpaquePointer: String] = [:]
+        let refused = linkNodes.filter { !keepsLink($0, links: &links, placeholders: &placeholders) || nestedLinks.contains($0) }
+        for node in refused.reversed() { unwrap(node, isImage: cmark_node_get_type(node) == CMARK_NODE_IMAGE, placeholder: placeholders[node]) }
         for node in textNodes { autolink(node) }
 
         guard let rendered = cmark_render_html(document, cmarkOptions) else { return }
@@ -178,7 +187,7 @@ public enum Markdown {
 
     /// Whether one link or image is kept (rewriting a relative destination); `false` when it must
     /// be unwrapped.
-    private static func keepsLink(_ node: OpaquePointer, links: inout some LinkResolver) -> Bool {
+    private static func keepsLink(_ node: OpaquePointer, links: inout some LinkResolver, placeholders: inout [OpaquePointer: String]) -> Bool {
         let isImage = cmark_node_get_type(node) == CMARK_NODE_IMAGE
         let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
         let destination = url.trimmingWhitespace()
@@ -199,17 +208,25 @@ public enum Markdown {
                 suffix = String(path[cut...])
                 path = path[..<cut]
             }
-            if let decoded = URLSafety.decodePercent(String(path)), let href = links.resolve(relative: decoded, suffix: suffix, isImage: isImage) {
-                cmark_node_set_url(node, href)
-                return true
+            if let decoded = URLSafety.decodePercent(String(path)) {
+                if let href = links.resolve(relative: decoded, suffix: suffix, isImage: isImage) {
+                    cmark_node_set_url(node, href)
+                    return true
+                }
+                if isImage, let text = links.placeholderForMissingImage(alt: plainText(of: node)) { placeholders[node] = text }
             }
         }
         return false
     }
 
-    /// Replaces a link by its content, or an image by its alternative text.
-    private static func unwrap(_ node: OpaquePointer, isImage: Bool) {
-        if isImage {
+    /// Replaces a link by its content, or an image by its alternative text (or, for a missing
+    /// file, by a placeholder in emphasis).
+    private static func unwrap(_ node: OpaquePointer, isImage: Bool, placeholder: String? = nil) {
+        if let placeholder, let emphasis = cmark_node_new(CMARK_NODE_EMPH), let text = cmark_node_new(CMARK_NODE_TEXT) {
+            cmark_node_set_literal(text, placeholder)
+            cmark_node_append_child(emphasis, text)
+            cmark_node_insert_before(node, emphasis)
+        } else if isImage {
             let alt = plainText(of: node)
             if !alt.isEmpty, let text = cmark_node_new(CMARK_NODE_TEXT) {
                 cmark_node_set_literal(text, alt)
