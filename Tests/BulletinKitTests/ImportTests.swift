@@ -136,6 +136,26 @@ struct ImportTests {
         #expect(try CaptureEncoding.decode(Array("한".decomposedStringWithCanonicalMapping.utf8), given: nil).get().unicodeScalars.count == 1)
     }
 
+    /// A folder capture in EUC-KR is read from a UTF-8 copy; one given as UTF-8 that is not
+    /// fails at the byte.
+    @Test func aFolderCaptureInALegacyEncoding() throws {
+        let root = try site()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let capture = root + "-capture"
+        defer { try? FileManager.default.removeItem(atPath: capture) }
+        try FileManager.default.createDirectory(atPath: capture + "/Content/notice", withIntermediateDirectories: true)
+        try Data("title: 옛 수집\n".utf8).write(to: URL(fileURLWithPath: capture + "/site.yml"))
+        // 공지 and 한국 in EUC-KR.
+        let post = Array("---\ntitle: ".utf8) + [0xB0, 0xF8, 0xC1, 0xF6] + Array("\ndate: 2024-06-25 10:00\ncaptured: 2024-06-25 12:00\n---\n".utf8) + [0xC7, 0xD1, 0xB1, 0xB9, 0x0A]
+        try Data(post).write(to: URL(fileURLWithPath: capture + "/Content/notice/7.md"))
+        let failed = Importer(options: .init(source: root, encoding: .utf8)).run([capture])
+        #expect(failed.failed && failed.diagnostics.map(\.description).contains { $0.contains("notice/7.md:2:8: error:") })
+        let report = run([capture], in: root)
+        #expect(!report.failed, "\(report.diagnostics)")
+        let loaded = SiteLoader.load(source: root, display: ".")
+        #expect(loaded.post("notice", "7")?.title == "공지" && loaded.post("notice", "7")?.body == "한국\n")
+    }
+
     /// The merge is a join: random captures of a few posts (edits, posts and comments that come
     /// and go, threads captured whole or not, coverage), merged in two random orders, and once
     /// more, give the same history and the same files.

@@ -31,6 +31,14 @@ public enum CaptureEncoding: String, Sendable, CaseIterable {
     struct DecodeFailure: Error {
         var encoding: CaptureEncoding
         var offset: Int
+
+        /// The error, at the line and column of the byte in `bytes`, the text of the file `path`.
+        func diagnostic(_ path: String, _ bytes: Data) -> Diagnostic {
+            let prefix = bytes.prefix(offset)
+            let line = prefix.filter { $0 == 0x0A }.count + 1
+            let column = offset - (prefix.lastIndex(of: 0x0A).map { $0 - bytes.startIndex + 1 } ?? 0) + 1
+            return .error(SourceLocation(path: path, line: line, column: column), "this byte is not \(encoding.rawValue); give the capture's encoding with --encoding")
+        }
     }
 
     private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
@@ -107,10 +115,7 @@ struct CaptureReader {
         switch CaptureEncoding.decode(Array(data), given: encoding) {
         case .success(let t): text = t
         case .failure(let f):
-            let prefix = data.prefix(f.offset)
-            let line = prefix.filter { $0 == 0x0A }.count + 1
-            let column = f.offset - (prefix.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
-            capture.diagnostics.append(.error(SourceLocation(path: display, line: line, column: column), "this byte is not \(f.encoding.rawValue); give the capture's encoding with --encoding"))
+            capture.diagnostics.append(f.diagnostic(display, data))
             return capture
         }
         var time = captured
@@ -268,11 +273,21 @@ struct CaptureReader {
 
     func readFolder(_ path: String, display: String) -> Capture {
         var capture = Capture()
-        let loaded = SiteLoader.load(source: path, display: display)
+        // Text in a legacy encoding is read from a UTF-8 copy; files linked from posts are still
+        // taken from the capture itself.
+        let converted: String?
+        switch utf8Copy(of: path, display: display) {
+        case .failure(let d):
+            capture.diagnostics.append(d)
+            return capture
+        case .success(let copy): converted = copy
+        }
+        defer { if let converted { try? FileManager.default.removeItem(atPath: converted) } }
+        let loaded = SiteLoader.load(source: converted ?? path, display: display)
         capture.diagnostics = loaded.diagnostics.filter { $0.severity == .error }
         guard let site = loaded.site else { return capture }
         var time = captured
-        let header = path + "/capture.json"
+        let header = (converted ?? path) + "/capture.json"
         if let data = FileManager.default.contents(atPath: header) {
             let here = SourceLocation(path: display + "/capture.json")
             guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
@@ -309,5 +324,48 @@ struct CaptureReader {
             capture.diagnostics.append(.error(SourceLocation(path: display + "/capture.json"), "'covers' needs the capture's time: add 'captured'"))
         }
         return capture
+    }
+
+    /// The text files of a folder capture (`site.yml`, `capture.json`, posts and comment files)
+    /// that are not UTF-8 (or all of them, with `--encoding` other than UTF-8), converted into a
+    /// temporary copy of the folder; nil when every file is UTF-8 already.
+    private func utf8Copy(of path: String, display: String) -> Result<String?, Diagnostic> {
+        let textSuffixes = [".md", ".yml", ".yaml", ".json"]
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return .success(nil) }
+        var texts: [String] = []
+        var legacy = false
+        while let relative = walker.nextObject() as? String {
+            guard textSuffixes.contains(where: relative.hasSuffix) else { continue }
+            texts.append(relative)
+            if encoding == nil || encoding == .utf8, !legacy, let data = FileManager.default.contents(atPath: path + "/" + relative) {
+                legacy = String(validating: Array(data), as: UTF8.self) == nil
+            }
+        }
+        guard legacy || (encoding != nil && encoding != .utf8) else { return .success(nil) }
+        if encoding == .utf8 {
+            // Said to be UTF-8 and not: the loader reports the file and the byte.
+            return .success(nil)
+        }
+        let copy = FileManager.default.temporaryDirectory.path + "/bulletin-capture-" + UUID().uuidString
+        do {
+            try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+            for relative in texts {
+                guard let data = FileManager.default.contents(atPath: path + "/" + relative) else { continue }
+                let text: String
+                switch CaptureEncoding.decode(Array(data), given: encoding) {
+                case .success(let t): text = t
+                case .failure(let f):
+                    try? FileManager.default.removeItem(atPath: copy)
+                    return .failure(f.diagnostic(display + "/" + relative, data))
+                }
+                let target = copy + "/" + relative
+                try FileManager.default.createDirectory(atPath: String(target[..<target.lastIndex(of: "/")!]), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: URL(fileURLWithPath: target))
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: copy)
+            return .failure(.error(SourceLocation(path: display), "cannot make a UTF-8 copy of this capture: \(error.localizedDescription)"))
+        }
+        return .success(copy)
     }
 }
