@@ -106,12 +106,9 @@ struct PostFields: Sendable, Equatable {
 
     /// An order on fields, to choose between two captures taken at the same time.
     var key: [UInt8] {
-        var out: [UInt8] = []
-        for text in [author, source ?? ""] + tags { out += text.utf8 + [0] }
-        for n in [date.seconds, updated?.seconds ?? -1, Int64(views), Int64(recommends), Int64(commentCount ?? -1), notice ? 1 : 0, deletedOnBoard ? 1 : 0] {
-            out += withUnsafeBytes(of: n.bigEndian) { Array($0) }
-        }
-        return out
+        orderKey(
+            texts: [author, source ?? ""] + tags,
+            numbers: [date.seconds, updated?.seconds ?? -1, Int64(views), Int64(recommends), Int64(commentCount ?? -1), notice ? 1 : 0, deletedOnBoard ? 1 : 0])
     }
 }
 
@@ -153,9 +150,7 @@ struct CommentFields: Sendable, Equatable {
     var deletedOnBoard = false
 
     var key: [UInt8] {
-        var out = Array(author.utf8) + [0] + Array((replyTo ?? "").utf8) + [0]
-        for n in [date.seconds, Int64(recommends), deletedOnBoard ? 1 : 0] { out += withUnsafeBytes(of: n.bigEndian) { Array($0) } }
-        return out
+        orderKey(texts: [author, replyTo ?? ""], numbers: [date.seconds, Int64(recommends), deletedOnBoard ? 1 : 0])
     }
 }
 
@@ -204,6 +199,14 @@ struct Coverage: Sendable, Hashable {
 /// newer than what was seen at `u`: the order that makes a merge the same in any order.
 func newer(_ t: Timestamp, _ key: [UInt8], than u: Timestamp, _ other: [UInt8]) -> Bool {
     t != u ? t > u : other.lexicographicallyPrecedes(key)
+}
+
+/// Bytes that order values: each text ended by a zero byte, then each number big-endian.
+func orderKey(texts: [String], numbers: [Int64]) -> [UInt8] {
+    var out: [UInt8] = []
+    for text in texts { out += text.utf8 + [0] }
+    for n in numbers { out += withUnsafeBytes(of: n.bigEndian) { Array($0) } }
+    return out
 }
 
 extension Timestamp {
