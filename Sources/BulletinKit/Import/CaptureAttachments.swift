@@ -23,6 +23,9 @@ struct CaptureAttachments {
 
     /// `markdown` with its links to files of the capture rewritten to the stored copies.
     mutating func localize(_ markdown: String, board: String, base: LinkBase, at location: SourceLocation) -> String {
+        // A link's text ends in ']': without one there is nothing to look up, and nothing to
+        // render (most bodies and comments).
+        guard markdown.utf8.contains(UInt8(ascii: "]")) else { return markdown }
         struct Destinations: LinkResolver {
             var found: [(path: String, suffix: String)] = []
             mutating func resolve(relative path: String, suffix: String, isImage: Bool) -> String? {

@@ -82,6 +82,11 @@ struct Capture {
     var observations: [PostObservation] = []
     var coverage: [Coverage] = []
     var diagnostics: [Diagnostic] = []
+
+    /// Dates what it covers with the capture's time, once that is known.
+    mutating func date(coverage time: Timestamp) {
+        for i in coverage.indices { coverage[i].captured = time }
+    }
 }
 
 /// Reads captures: a folder in our content format, or JSON Lines (README's "Importing
@@ -129,8 +134,7 @@ struct CaptureReader {
                 continue
             }
             if let header = object["capture"] as? [String: Any] {
-                if let t = header["captured"] { time = date(t, key: "captured", at: here, into: &capture.diagnostics) ?? time }
-                capture.coverage += coverage(header["covers"], at: here, into: &capture.diagnostics)
+                readHeader(header, at: here, time: &time, into: &capture)
                 continue
             }
             posts.append((n + 1, object))
@@ -139,9 +143,9 @@ struct CaptureReader {
             capture.diagnostics.append(.error(SourceLocation(path: display), "the capture gives no time: add a first line {\"capture\": {\"captured\": …}} or pass --captured"))
             return capture
         }
-        capture.coverage = capture.coverage.map { var c = $0; c.captured = time; return c }
+        capture.date(coverage: time)
         // Links to files start from the file's folder.
-        let folder = SiteLoader.realPath(path.lastIndex(of: "/").map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? ".")
+        let folder = SiteLoader.realPath(path.splitAtLastSlash.map { $0.folder.isEmpty ? "/" : $0.folder } ?? ".")
         for (line, object) in posts {
             if var o = observation(object, at: SourceLocation(path: display, line: line), captured: time, into: &capture.diagnostics) {
                 o.links = folder.map { LinkBase(folder: $0, root: $0) }
@@ -149,6 +153,13 @@ struct CaptureReader {
             }
         }
         return capture
+    }
+
+    /// A capture's own header (`captured`, `covers`), the first line of JSON Lines or a folder's
+    /// `capture.json`.
+    private func readHeader(_ header: [String: Any], at here: SourceLocation, time: inout Timestamp?, into capture: inout Capture) {
+        if let t = header["captured"] { time = date(t, key: "captured", at: here, into: &capture.diagnostics) ?? time }
+        capture.coverage += coverage(header["covers"], at: here, into: &capture.diagnostics)
     }
 
     private func coverage(_ value: Any?, at here: SourceLocation, into diagnostics: inout [Diagnostic]) -> [Coverage] {
@@ -294,33 +305,24 @@ struct CaptureReader {
                 capture.diagnostics.append(.error(here, "not a JSON object"))
                 return capture
             }
-            if let t = object["captured"] { time = date(t, key: "captured", at: here, into: &capture.diagnostics) ?? time }
-            capture.coverage = coverage(object["covers"], at: here, into: &capture.diagnostics)
+            readHeader(object, at: here, time: &time, into: &capture)
         }
+        // Links to files start from the post's folder in the capture (not its UTF-8 copy).
+        let root = SiteLoader.realPath(path + "/Content")
         for board in site.boards {
             for post in board.posts {
                 guard let at = time ?? post.captured else {
                     capture.diagnostics.append(.error(post.location, "the capture gives no time: add 'captured' here, a capture.json, or pass --captured"))
                     continue
                 }
-                let comments = post.comments.map {
-                    CommentObservation(
-                        id: $0.id, body: $0.body,
-                        fields: CommentFields(author: $0.author, date: $0.date, replyTo: $0.replyTo, recommends: $0.recommends, deletedOnBoard: $0.deleted))
-                }
-                let fields = PostFields(
-                    author: post.author, date: post.date, updated: post.updated, views: post.views, recommends: post.recommends,
-                    commentCount: post.commentCount, tags: post.tags, notice: post.notice, deletedOnBoard: post.deleted, source: post.source)
-                let root = SiteLoader.realPath(path + "/Content")
-                let folder = post.contentPath.split(separator: "/").dropLast().joined(separator: "/")
-                capture.observations.append(
-                    PostObservation(
-                        board: board.slug, id: post.id, captured: at, title: post.title, body: post.body, fields: fields,
-                        comments: post.comments.isEmpty ? nil : comments, fullThread: !post.comments.isEmpty && post.commentCount <= post.comments.count,
-                        links: root.map { LinkBase(folder: $0 + "/" + folder, root: $0) }))
+                var o = PostObservation(post, board: board.slug, captured: at)
+                // A comment file is the whole thread, unless its post's count says more.
+                o.fullThread = !post.comments.isEmpty && post.commentCount <= post.comments.count
+                o.links = root.map { LinkBase(folder: $0 + "/" + (post.contentPath.splitAtLastSlash?.folder ?? ""), root: $0) }
+                capture.observations.append(o)
             }
         }
-        if let time { capture.coverage = capture.coverage.map { var c = $0; c.captured = time; return c } } else if !capture.coverage.isEmpty {
+        if let time { capture.date(coverage: time) } else if !capture.coverage.isEmpty {
             capture.diagnostics.append(.error(SourceLocation(path: display + "/capture.json"), "'covers' needs the capture's time: add 'captured'"))
         }
         return capture
@@ -359,7 +361,7 @@ struct CaptureReader {
                     return .failure(f.diagnostic(display + "/" + relative, data))
                 }
                 let target = copy + "/" + relative
-                try FileManager.default.createDirectory(atPath: String(target[..<target.lastIndex(of: "/")!]), withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: target.splitAtLastSlash!.folder, withIntermediateDirectories: true)
                 try Data(text.utf8).write(to: URL(fileURLWithPath: target))
             }
         } catch {

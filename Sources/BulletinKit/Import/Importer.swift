@@ -42,7 +42,7 @@ public struct Importer {
     /// Merges `captures` (paths as given, shown as given).
     public func run(_ captures: [String]) -> Report {
         var report = Report()
-        let loaded = SiteLoader.load(source: options.source, display: options.source == "." ? "." : options.source)
+        let loaded = SiteLoader.load(source: options.source, display: options.source)
         guard let site = loaded.site, !loaded.diagnostics.contains(where: { $0.severity == .error }) else {
             report.diagnostics = loaded.diagnostics.filter { $0.severity == .error }
             if report.diagnostics.isEmpty { report.diagnostics = [.error(SourceLocation(path: options.source), "the site does not load")] }
@@ -152,7 +152,8 @@ public struct Importer {
                         throw HistoryError(path: "Content/\(stem)\(HistoryFile.suffix)", message: "cannot be read: \(error); restore it from a backup or delete it")
                     }
                 } else {
-                    posts[post.id] = (stem, PostHistory(Self.observation(of: post, board: slug)), false)
+                    // As if a capture had shown it at its `captured` time (or before every capture).
+                    posts[post.id] = (stem, PostHistory(PostObservation(post, board: slug, captured: post.captured ?? .beforeCaptures)), false)
                 }
             }
             var touched = Set<String>()
@@ -170,7 +171,7 @@ public struct Importer {
                 // A post no import recorded keeps its files unless a capture covered it.
                 guard entry.recorded || touched.contains(id) || h.deleted(by: all) != nil else { continue }
                 let stem = entry.stem
-                let name = String(stem.split(separator: "/").last!)
+                let name = stem.splitAtLastSlash!.name
                 files.append((stem + ".md", writer.post(h, stem: name, coverage: all)))
                 if let comments = writer.comments(h) {
                     // The comment file the post already has, whatever its suffix, or a new one.
@@ -187,29 +188,14 @@ public struct Importer {
         return files
     }
 
-    /// A post in `Content/` that no import recorded, as if a capture had shown it at its
-    /// `captured` time (or before every capture).
-    static func observation(of post: Post, board: String) -> PostObservation {
-        let comments = post.comments.map {
-            CommentObservation(
-                id: $0.id, body: $0.body, fields: CommentFields(author: $0.author, date: $0.date, replyTo: $0.replyTo, recommends: $0.recommends, deletedOnBoard: $0.deleted))
-        }
-        return PostObservation(
-            board: board, id: post.id, captured: post.captured ?? .beforeCaptures, title: post.title, body: post.body,
-            fields: PostFields(
-                author: post.author, date: post.date, updated: post.updated, views: post.views, recommends: post.recommends, commentCount: post.commentCount,
-                tags: post.tags, notice: post.notice, deletedOnBoard: post.deleted, source: post.source),
-            comments: comments.isEmpty ? nil : comments)
-    }
-
     /// Writes every file beside its place, then renames each over it; on a failure before the
     /// renames, removes what it wrote and gives the error.
     static func write(_ files: [(path: String, bytes: [UInt8])], root: String) -> Diagnostic? {
         var staged: [(temporary: String, final: String)] = []
         for (path, bytes) in files {
             let final = root + "/" + path
-            let folder = String(final[..<final.lastIndex(of: "/")!])
-            let temporary = folder + "/.import-" + String(final[final.index(after: final.lastIndex(of: "/")!)...]) + ".tmp"
+            let (folder, name) = final.splitAtLastSlash!
+            let temporary = folder + "/.import-" + name + ".tmp"
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 try Data(bytes).write(to: URL(fileURLWithPath: temporary))

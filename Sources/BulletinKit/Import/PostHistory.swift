@@ -230,6 +230,23 @@ extension PostHistory {
     }
 }
 
+extension PostObservation {
+    /// A post of a site in our content format, as a capture at `captured` showed it (its thread
+    /// not taken as whole).
+    init(_ post: Post, board: String, captured: Timestamp) {
+        let comments = post.comments.map {
+            CommentObservation(
+                id: $0.id, body: $0.body, fields: CommentFields(author: $0.author, date: $0.date, replyTo: $0.replyTo, recommends: $0.recommends, deletedOnBoard: $0.deleted))
+        }
+        self.init(
+            board: board, id: post.id, captured: captured, title: post.title, body: post.body,
+            fields: PostFields(
+                author: post.author, date: post.date, updated: post.updated, views: post.views, recommends: post.recommends, commentCount: post.commentCount,
+                tags: post.tags, notice: post.notice, deletedOnBoard: post.deleted, source: post.source),
+            comments: comments.isEmpty ? nil : comments)
+    }
+}
+
 extension CommentHistory {
     init(_ c: CommentObservation, seen: Timestamp) {
         id = c.id
