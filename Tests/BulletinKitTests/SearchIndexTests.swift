@@ -260,3 +260,12 @@ struct SearchIndexTests {
         return out
     }
 }
+
+extension SearchIndex {
+    /// The weight of a token counted so many times in each field (the tests' shorthand).
+    static func weight(_ count: [SearchField: Int]) -> UInt8 {
+        weight(
+            title: count[.title, default: 0], named: count[.tags, default: 0] + count[.author, default: 0], body: count[.body, default: 0],
+            comments: count[.comments, default: 0])
+    }
+}

@@ -111,12 +111,7 @@ public struct SearchIndex: Sendable {
     /// most 69, saturating (90·x / (x + 6) of x = 3 per time in the body + 1 per comment, each
     /// field counted up to 5 times), so that a long thread that repeats a word does not outrank
     /// the post it is about. The page's script multiplies it by the token's rarity.
-    static func weight(_ count: [SearchField: Int]) -> UInt8 {
-        weight(
-            title: count[.title, default: 0], named: count[.tags, default: 0] + count[.author, default: 0], body: count[.body, default: 0],
-            comments: count[.comments, default: 0])
-    }
-
+    ///
     /// - Parameters: the times a token is in the title, in tags and the author, in the body, in comments.
     @inline(__always) static func weight(title: Int, named: Int, body: Int, comments: Int) -> UInt8 {
         let text = 3 * body + comments
