@@ -125,6 +125,19 @@ struct BuildManifestTests {
         #expect(same(alone.contentFiles().files))
         #expect(!alone.contentFiles().allRecorded)
 
+        // A build that renders everything: a regular file's stamp is left to be taken as it is
+        // read (a linked file's is taken at once), and any not read is taken afterwards. The
+        // stamps are the same either way, and reading gives the same stamp.
+        let reading = StampCheck(source: root, stampsTakenByReading: true)
+        _ = both({ reading.read(nil) }, { reading.walk() })
+        let deferred = reading.contentFiles().files
+        #expect(deferred.filter { $0.stamp != .notTaken }.map(\.path) == ["Content/자유/linked.md"])
+        let first = try #require(deferred.first { $0.stamp == .notTaken }).path
+        var readStamp: FileStamp?
+        #expect((try? readFile(root + "/" + first, limit: .max, stamp: &readStamp).get()) != nil)
+        #expect(readStamp == FileStamp.of(root + "/" + first, withChangeTime: true))
+        #expect(same(SiteBuilder.takingStamps(of: deferred, read: [first: try #require(readStamp)], source: root)))
+
         // A manifest that recorded every file: all recorded, until one file changes.
         var manifest = BuildManifest(output: root + "/public")
         for (path, stamp) in walked { manifest.inputs[path] = .init(stamp: stamp, hash: 0) }
@@ -288,6 +301,35 @@ struct BuildManifestTests {
             #expect(BuildManifest.integer(Array(String(value).utf8)[...]) == value)
         }
         for bad in ["", "-", "1x", "99999999999999999999999", " 1"] { #expect(BuildManifest.integer(Array(bad.utf8)[...]) == nil) }
+    }
+
+    /// A line's fields are read in one pass (`Numbers`), which must agree with `integer` on every
+    /// field, whichever byte ends it, at every length around the ones that can overflow.
+    @Test func numbersOfALineAreReadAsIntegersAre() {
+        var fields = ["", "-", "0", "-0", "1x", " 1", "+1", "12-3", "1.5", String(Int.max), String(Int.min), "-9223372036854775809"]
+        fields += ["18446744073709551615", "18446744073709551616", "99999999999999999999", "100000000000000000000", "000000000000000000001"]
+        var random = SplitMix(seed: 7)
+        for length in 1...22 {
+            for _ in 0..<20 {
+                let digits = String((0..<length).map { _ in Character(String(random.next() % 10)) })
+                fields += [digits, "-" + digits]
+            }
+        }
+        for field in fields {
+            for end in ["\t", "\n", "x"] {
+                let line = Array((field + end + "7\n").utf8)
+                let expected = end == "x" ? nil : BuildManifest.integer(Array(field.utf8)[...])
+                line.withUnsafeBufferPointer { all in
+                    var numbers = BuildManifest.Numbers(all: all, at: 0)
+                    let value = numbers.next()
+                    #expect(value == expected, "\(field)")
+                    if value != nil {
+                        #expect(numbers.ended == UInt8(ascii: end == "\t" ? "\t" : "\n"))
+                        #expect(numbers.next() == 7)
+                    }
+                }
+            }
+        }
     }
 
     /// Pinned: the manifest is read by later runs and versions, so the hash must never change.

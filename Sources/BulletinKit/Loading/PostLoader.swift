@@ -39,27 +39,35 @@ enum PostLoader {
         var diagnostics: [Diagnostic]
         var fileHash: Int?
         var commentFileHash: Int?
+        /// The stamps the files had when they were opened.
+        var fileStamp: FileStamp?
+        var commentFileStamp: FileStamp?
     }
 
     static func loadHashing(_ file: PostFile, config: SiteConfig, clock: SiteClock) -> Loaded {
         var comments: [Comment] = []
         var commentDiagnostics: [Diagnostic] = []
         var commentFileHash: Int?
+        var commentFileStamp: FileStamp?
         if let commentFile = file.comments {
-            switch readText(commentFile.absolutePath, display: commentFile.displayPath, hash: &commentFileHash) {
+            switch readText(commentFile.absolutePath, display: commentFile.displayPath, hash: &commentFileHash, stamp: &commentFileStamp) {
             case .success(let text): (comments, commentDiagnostics) = decodeComments(text, path: commentFile.displayPath, config: config, clock: clock)
             case .failure(let d): commentDiagnostics = [d]
             }
         }
         var fileHash: Int?
-        switch readText(file.absolutePath, display: file.displayPath, hash: &fileHash) {
+        var fileStamp: FileStamp?
+        var loaded = Loaded(post: nil, diagnostics: [], fileHash: nil, commentFileHash: commentFileHash, commentFileStamp: commentFileStamp)
+        switch readText(file.absolutePath, display: file.displayPath, hash: &fileHash, stamp: &fileStamp) {
         case .success(let text):
-            let (post, diagnostics) = decode(
+            (loaded.post, loaded.diagnostics) = decode(
                 text, file: file, comments: comments, commentDiagnostics: commentDiagnostics, config: config, clock: clock)
-            return Loaded(post: post, diagnostics: diagnostics, fileHash: fileHash, commentFileHash: commentFileHash)
         case .failure(let d):
-            return Loaded(post: nil, diagnostics: [d] + commentDiagnostics, fileHash: fileHash, commentFileHash: commentFileHash)
+            loaded.diagnostics = [d] + commentDiagnostics
         }
+        loaded.fileHash = fileHash
+        loaded.fileStamp = fileStamp
+        return loaded
     }
 
     /// Decodes a post's text, given its comments as already decoded (and their diagnostics).
@@ -315,13 +323,15 @@ enum PostLoader {
 
     static func readText(_ path: String, display: String) -> Result<String, Diagnostic> {
         var hash: Int?
-        return readText(path, display: display, hash: &hash)
+        var stamp: FileStamp?
+        return readText(path, display: display, hash: &hash, stamp: &stamp)
     }
 
-    /// The file's text, NFC, and the stable hash of its bytes in `hash` when it could be read.
-    static func readText(_ path: String, display: String, hash: inout Int?) -> Result<String, Diagnostic> {
+    /// The file's text, NFC; the stable hash of its bytes in `hash` when it could be read, and
+    /// its stamp in `stamp` when it could be opened.
+    static func readText(_ path: String, display: String, hash: inout Int?, stamp: inout FileStamp?) -> Result<String, Diagnostic> {
         let bytes: [UInt8]
-        switch readFile(path, limit: Limits.fileBytes) {
+        switch readFile(path, limit: Limits.fileBytes, stamp: &stamp) {
         case .success(let b): bytes = b
         case .failure(.tooLarge):
             return .failure(.error(SourceLocation(path: display), "the file is larger than \(Limits.fileBytes >> 20) MiB; refused"))

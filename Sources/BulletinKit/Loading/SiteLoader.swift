@@ -13,6 +13,8 @@ public struct LoadResult: Sendable {
     /// Stable hashes (``StableHasher``) of the post and comment files read, by path relative to
     /// the site's folder (`Content/free/812301.md`).
     public var contentHashes: [String: Int] = [:]
+    /// The stamps of the content files read, as they were opened.
+    var contentStamps: [String: FileStamp] = [:]
 }
 
 /// A load that ended before any post was read (no `site.yml`, no `Content/`).
@@ -49,19 +51,28 @@ public enum SiteLoader {
             return loaded
         }
         // The site is put together while the files' hashes are gathered.
-        var (result, hashes) = both(
+        var (result, (hashes, stamps)) = both(
             { assemble(scanned, loaded: loaded.map { ($0.post, $0.diagnostics) }) },
             {
                 var hashes: [String: Int] = [:]
+                var stamps: [String: FileStamp] = [:]
                 hashes.reserveCapacity(loaded.count * 2)
+                stamps.reserveCapacity(loaded.count * 2)
                 for (file, loaded) in zip(scanned.postFiles, loaded) {
-                    if let hash = loaded.fileHash { hashes["Content/" + file.contentPath] = hash }
-                    if let hash = loaded.commentFileHash, let comments = file.comments { hashes["Content/" + comments.contentPath] = hash }
+                    let path = "Content/" + file.contentPath
+                    if let hash = loaded.fileHash { hashes[path] = hash }
+                    if let stamp = loaded.fileStamp { stamps[path] = stamp }
+                    if let comments = file.comments {
+                        let path = "Content/" + comments.contentPath
+                        if let hash = loaded.commentFileHash { hashes[path] = hash }
+                        if let stamp = loaded.commentFileStamp { stamps[path] = stamp }
+                    }
                 }
-                return hashes
+                return (hashes, stamps)
             })
         result.site?.contentDropped = drop
         result.contentHashes = hashes
+        result.contentStamps = stamps
         return result
     }
 

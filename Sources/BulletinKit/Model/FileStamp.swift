@@ -12,6 +12,10 @@ struct FileStamp: Sendable, Hashable {
     var changed: Int64
     var inode: UInt64
 
+    /// In place of a stamp not taken yet: a file listed by a build that has no manifest to
+    /// compare stamps with gets the stamp its reading takes (``SiteBuilder/build()``).
+    static let notTaken = FileStamp(size: -1, modified: 0, changed: 0, inode: 0)
+
     init(size: Int64, modified: Int64, changed: Int64, inode: UInt64) {
         self.size = size
         self.modified = modified
@@ -47,30 +51,48 @@ enum ReadFailure: Error {
 
 /// Reads a whole file of at most `limit` bytes (by its size when opened).
 func readFile(_ path: String, limit: Int) -> Result<[UInt8], ReadFailure> {
+    var stamp: FileStamp?
+    return readFile(path, limit: limit, stamp: &stamp)
+}
+
+/// Reads a whole file of at most `limit` bytes (by its size when opened); `stamp` is set to the
+/// file's stamp as it was opened, before a byte was read.
+func readFile(_ path: String, limit: Int, stamp: inout FileStamp?) -> Result<[UInt8], ReadFailure> {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return .failure(.unreadable) }
     defer { close(fd) }
     var info = stat()
     guard fstat(fd, &info) == 0 else { return .failure(.unreadable) }
+    if info.st_mode & S_IFMT == S_IFREG { stamp = FileStamp(info, withChangeTime: true) }
     if Int(info.st_size) > limit { return .failure(.tooLarge) }
-    // Read the size the file has into an array of that size; then, in case it grew, go on
+    // Read the size the file has, and one byte more, into an array: a read that stops short of
+    // that byte met the end, which then costs no second read. A file that grew is read on
     // through a small buffer until the end (files in /proc say 0).
     let size = max(0, Int(info.st_size))
     var total = 0
     var failed = false
-    var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-        while total < size {
-            let n = read(fd, buffer.baseAddress! + total, size - total)
+    var ended = false
+    var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
+        while total <= size {
+            let n = read(fd, buffer.baseAddress! + total, size + 1 - total)
             if n < 0 && errno == EINTR { continue }
             if n < 0 { failed = true }
-            if n <= 0 { break }
+            if n <= 0 {
+                ended = true
+                break
+            }
             total += n
+            // Exactly the size it had, one byte short of what was asked: the end of the file.
+            if total == size {
+                ended = true
+                break
+            }
         }
         count = total
     }
     if failed { return .failure(.unreadable) }
-    // It shrank while being read: what was there.
-    if total < size { return .success(bytes) }
+    if ended { return .success(bytes) }
+    if bytes.count > limit { return .failure(.tooLarge) }
     var more = [UInt8](repeating: 0, count: 4096)
     while true {
         let n = more.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }

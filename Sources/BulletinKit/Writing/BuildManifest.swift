@@ -183,13 +183,36 @@ struct BuildManifest: Sendable, Equatable {
         /// The byte that ended the last field read: a tab, or the line's end.
         var ended: UInt8 = 0
 
+        /// The next field as `integer(_:)` reads it, in one pass over its digits (a stamp's
+        /// line is four numbers of up to 19 digits, and a check that nothing changed reads one
+        /// line for each file).
         mutating func next() -> Int? {
-            var end = at
-            while end < all.count, all[end] != 9, all[end] != UInt8(ascii: "\n") { end += 1 }
-            guard end < all.count, let value = BuildManifest.integer(UnsafeBufferPointer(rebasing: all[at..<end])) else { return nil }
-            ended = all[end]
-            at = end + 1
-            return value
+            let count = all.count
+            var i = at
+            let negative = i < count && all[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
+            let first = i
+            var value: UInt64 = 0
+            // Nineteen digits cannot overflow a UInt64; a twentieth might.
+            while i < count, i - first < 19 {
+                let digit = all[i] &- UInt8(ascii: "0")
+                if digit > 9 { break }
+                value = value &* 10 &+ UInt64(digit)
+                i += 1
+            }
+            if i < count, i - first == 19, case let digit = all[i] &- UInt8(ascii: "0"), digit <= 9 {
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(digit))
+                guard !o1, !o2 else { return nil }
+                value = sum
+                i += 1
+            }
+            // Digits, then the field's end: anything else is no number.
+            guard i > first, i < count, all[i] == 9 || all[i] == UInt8(ascii: "\n") else { return nil }
+            if negative && value > UInt64(Int.max) + 1 { return nil }
+            ended = all[i]
+            at = i + 1
+            return negative ? Int(truncatingIfNeeded: 0 &- value) : Int(truncatingIfNeeded: value)
         }
 
         /// A stamp's four fields.

@@ -76,6 +76,25 @@ struct ManifestText: Sendable {
         self.init(bytes)
     }
 
+    /// The header of the manifest at `path` (none of its files' lines is scanned), or nil when
+    /// there is none or it is damaged: for a build that renders everything, which still may take
+    /// the executable's identity from it (``SiteBuilder/toolIdentity(previous:)``).
+    static func header(mapping path: String) -> BuildManifest? {
+        guard let bytes = Bytes(mapping: path) else { return nil }
+        return bytes.withUnsafeBufferPointer { all -> BuildManifest? in
+            // The header ends where the first line of a file begins.
+            var end = 0
+            while end < all.count {
+                let lineEnd = BuildManifest.find(UInt8(ascii: "\n"), in: all, from: end)
+                let tag = BuildManifest.Tag(UnsafeBufferPointer(rebasing: all[end..<BuildManifest.find(9, in: all, from: end, to: lineEnd)]))
+                if end > 0, tag == .directory || tag == .input || tag == .output || tag == .pageDiagnostic { break }
+                end = min(all.count, lineEnd + 1)
+            }
+            let part = scan(all, from: 0, to: end)
+            return part.ok ? part.header : nil
+        }
+    }
+
     /// The text, its lines scanned on this thread.
     init?(_ bytes: Bytes) {
         self.init(bytes, parts: [bytes.withUnsafeBufferPointer { Self.scan($0, from: 0, to: $0.count) }])

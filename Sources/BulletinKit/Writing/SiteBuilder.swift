@@ -91,6 +91,8 @@ public struct SiteBuilder: Sendable {
         var diagnostics: [Diagnostic]
         /// The hashes of the content files read (``LoadResult/contentHashes``).
         var contentHashes: [String: Int] = [:]
+        /// Their stamps as they were opened (``LoadResult/contentStamps``).
+        var contentStamps: [String: FileStamp] = [:]
     }
 
     /// `check()`, plus the settings as far as they could be read, which locate the output folder
@@ -105,7 +107,9 @@ public struct SiteBuilder: Sendable {
         guard let site = loaded.site, let engine, !diagnostics.hasErrors else {
             return Checked(config: loaded.config, diagnostics: diagnostics.sortedForReport())
         }
-        return Checked(site: site, engine: engine, config: loaded.config, diagnostics: diagnostics, contentHashes: loaded.contentHashes)
+        return Checked(
+            site: site, engine: engine, config: loaded.config, diagnostics: diagnostics, contentHashes: loaded.contentHashes,
+            contentStamps: loaded.contentStamps)
     }
 
     /// The theme `site.yml` names, when `site.yml` can be read at all.
@@ -163,7 +167,7 @@ public struct SiteBuilder: Sendable {
         // The manifest is read, and what it recorded looked at on both threads; `Content/` is
         // listed only when the manifest has no stamps of its folders or something differs
         // (``StampCheck``).
-        let check = StampCheck(source: options.source)
+        let check = StampCheck(source: options.source, stampsTakenByReading: true)
         var (text, _) = both({ check.read(mapping: options.clean ? nil : plannedOutput().map(manifestPath)) }, { check.walk() })
         func listed() -> StampCheck {
             if !check.isListed { _ = both({ check.waitForListing(); check.help() }, { check.list() }) }
@@ -175,7 +179,8 @@ public struct SiteBuilder: Sendable {
         // Bulletin's own identity: from the manifest when the executable's stamp is the one it
         // recorded, else by hashing the executable (16 ms for a release build with Swift's
         // runtime linked in), which a build that has to load the site does meanwhile.
-        let header = text?.header
+        // A build that renders everything still takes the identity from the last manifest's header.
+        let header = text?.header ?? (options.clean ? plannedOutput().map(manifestPath).flatMap(ManifestText.header(mapping:)) : nil)
         let identity = Background { toolIdentity(previous: header) }
         if let text,
             let unchanged = unchangedBuild(
@@ -187,12 +192,13 @@ public struct SiteBuilder: Sendable {
         // Something changed: the whole manifest is decoded, and its text let go of.
         let previous = text?.decoded(found: check.seen())
         text = nil
-        let content = listed().contentFiles().files
+        var content = listed().contentFiles().files
         let folders = check.folderStamps()
         check.finish()
         clock.step("no-change check")
         let checked = checkWithSettings()
         let (site, engine, config, diagnostics) = (checked.site, checked.engine, checked.config, checked.diagnostics)
+        content = Self.takingStamps(of: content, read: checked.contentStamps, source: options.source)
         clock.step("load")
         var report = Report(diagnostics: diagnostics)
         if let config {
@@ -228,6 +234,18 @@ public struct SiteBuilder: Sendable {
             report.diagnostics.append(.error(SourceLocation(path: folder.output), "cannot write the site: \(error)"))
         }
         return report
+    }
+
+    /// `content` as listed, each stamp that the listing did not take (``FileStamp/notTaken``)
+    /// the one its file had when the loader opened it, else taken now; a file gone meanwhile is
+    /// left out.
+    static func takingStamps(of content: [(path: String, stamp: FileStamp)], read: [String: FileStamp], source: String) -> [(path: String, stamp: FileStamp)] {
+        guard content.contains(where: { $0.stamp == .notTaken }) else { return content }
+        return content.compactMap { file in
+            guard file.stamp == .notTaken else { return file }
+            guard let stamp = read[file.path] ?? FileStamp.of(source + "/" + file.path, withChangeTime: true) else { return nil }
+            return (file.path, stamp)
+        }
     }
 
     /// Keeps `values` from being freed when `options.freesMemory` is false (see there): the

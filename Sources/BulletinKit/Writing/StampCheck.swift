@@ -72,8 +72,14 @@ final class StampCheck: Sendable {
     /// The site's folder, which `Content/` and the manifest's input paths are in.
     let source: String
 
-    init(source: String) {
+    /// Whether a listing with no manifest to compare with leaves regular files' stamps to be
+    /// taken as they are read (``FileStamp/notTaken``): a build that renders everything opens
+    /// each of them anyway.
+    let stampsTakenByReading: Bool
+
+    init(source: String, stampsTakenByReading: Bool = false) {
         self.source = source
+        self.stampsTakenByReading = stampsTakenByReading
     }
 
     /// Reads the manifest at `path` (nil: none is wanted), the second half of a big one scanned
@@ -265,6 +271,9 @@ final class StampCheck: Sendable {
 
     private func helpWithContent(_ listing: Listing) {
         let entries = listing.entries
+        // With no manifest to compare with (known by now: listing waits for it), a regular
+        // file's stamp is the one its reading takes.
+        let taken = !stampsTakenByReading || manifest.withLock { $0 != nil }
         var folder: (index: Int32, fd: Int32) = (-1, -1)
         defer { if folder.fd >= 0 { close(folder.fd) } }
         while true {
@@ -276,6 +285,10 @@ final class StampCheck: Sendable {
                 if entry.folder != folder.index {
                     if folder.fd >= 0 { close(folder.fd) }
                     folder = (entry.folder, open(listing.root + "/" + listing.folders[Int(entry.folder)], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW))
+                }
+                if !taken && !entry.isLink {
+                    files.append((listing.folders[Int(entry.folder)] + entry.name, .notTaken))
+                    continue
                 }
                 var info = stat()
                 guard folder.fd >= 0, fstatat(folder.fd, entry.name, &info, entry.isLink ? 0 : AT_SYMLINK_NOFOLLOW) == 0,
