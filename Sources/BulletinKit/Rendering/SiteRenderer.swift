@@ -40,13 +40,24 @@ public struct SiteRenderer: Sendable {
         self.engine = engine
         self.contentRoot = contentRoot
         self.realContentRoot = SiteLoader.realPath(contentRoot) ?? contentRoot
-        let index = index ?? SiteIndex(site: site)
-        self.index = index
-        self.archive = archive ?? Archive(index: index)
         let display = DateDisplay(clock: SiteClock(timeZone: site.config.timeZone))
         self.display = display
         let base = site.config.basePath
         self.base = base
+        // The index (sorted on one thread) is made while the rows are (on all).
+        let (made, madeRows) = both(
+            { index ?? SiteIndex(site: site) },
+            { [rows] in
+                // A site that let go of its posts' content is big: its rows are made when a listing needs them.
+                site.contentDropped ? [] : site.boards.enumerated().map { b, board in
+                    parallelMap(count: board.posts.count, jobs: jobs) { p in
+                        rows?[b][p] ?? Self.row(board.posts[p], board: board, base: base, display: display)
+                    }
+                }
+            })
+        self.index = made
+        self.rows = madeRows
+        self.archive = archive ?? Archive(index: made)
         if let postURLs {
             self.postURLs = postURLs
         } else {
@@ -65,12 +76,6 @@ public struct SiteRenderer: Sendable {
             }
         }
         self.longThreads = longThreads
-        // A site that let go of its posts' content is big: its rows are made when a listing needs them.
-        self.rows = site.contentDropped ? [] : site.boards.enumerated().map { b, board in
-            parallelMap(count: board.posts.count, jobs: jobs) { p in
-                rows?[b][p] ?? Self.row(board.posts[p], board: board, base: base, display: display)
-            }
-        }
         let config = site.config
         self.siteContexts = (0...site.boards.count).map { current in
             var b = ContextBuilder()

@@ -203,24 +203,33 @@ extension SiteBuilder {
     ) throws -> (report: Report, manifest: BuildManifest?, output: ManifestOutput) {
         let (tool, executable) = identity
         let theme = site.config.theme
-        let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme, content: content), previous: previous, known: contentHashes)
-        let settings = Self.settingsHash(inputs, theme: theme, tool: tool)
-        clock.step("hash inputs")
+        // The inputs are hashed, and the pages' revisions made of them, while the renderer
+        // indexes the site and makes its listings' rows.
+        let ((inputs, settings, sourceHashes, revisions), (renderer, pages)) = both(
+            {
+                let inputs = hashInputs(InputTree.walk(source: options.source, theme: theme, content: content), previous: previous, known: contentHashes)
+                // Only files that are copied as they are (attachments, the theme's static files) are looked up by their source.
+                let sourceHashes = Dictionary(
+                    uniqueKeysWithValues: inputs.lazy.filter { InputTree.role(of: $0.key, theme: theme) != .post }.map {
+                        (options.source + "/" + $0.key, $0.value.hash)
+                    })
+                return (
+                    inputs, Self.settingsHash(inputs, theme: theme, tool: tool), sourceHashes, Self.stableRevisions(of: site, inputs: inputs, jobs: options.jobs)
+                )
+            },
+            {
+                let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, jobs: options.jobs)
+                return (renderer, renderer.pages())
+            })
+        let postURLs = renderer.postURLs
+        defer { leaveForExit(of: site, renderer, pages, revisions, postURLs, inputs, sourceHashes) }
+        clock.step("inputs, index and rows")
         // The last build counts only when it was of the same output. Another Bulletin (or other
         // options) changes `settings`, so every page is rendered, but files keep their dates
         // when their bytes are the same.
         let outputPath = Self.absolutePath(folder.output)
         let usable = previous.flatMap { $0.output == outputPath ? $0 : nil }
-        // Only files that are copied as they are (attachments, the theme's static files) are looked up by their source.
-        let sourceHashes = Dictionary(
-            uniqueKeysWithValues: inputs.lazy.filter { InputTree.role(of: $0.key, theme: theme) != .post }.map { (options.source + "/" + $0.key, $0.value.hash) })
         var report = Report(diagnostics: [])
-        let renderer = SiteRenderer(site: site, engine: engine, contentRoot: contentRoot, jobs: options.jobs)
-        let pages = renderer.pages()
-        let revisions = Self.stableRevisions(of: site, inputs: inputs, jobs: options.jobs)
-        let postURLs = renderer.postURLs
-        defer { leaveForExit(of: site, renderer, pages, revisions, postURLs, inputs, sourceHashes) }
-        clock.step("index and rows")
         let sameSettings = usable?.settings == settings
         // Each page's path and fingerprint, and what its last rendering gave if that still holds.
         let known = parallelMap(Array(pages.indices), jobs: options.jobs) { i -> (path: String, fingerprint: Int, kept: BuildManifest.Page?, stamp: FileStamp?) in
