@@ -29,6 +29,10 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(
+            name: "CMimalloc",
+            providers: [.apt(["libmimalloc-dev"])]
+        ),
         .target(name: "CBulletinSystem"),
         .target(
             name: "BulletinKit",
@@ -51,6 +55,7 @@ let package = Package(
             dependencies: [
                 "BulletinKit",
                 "BulletinServer",
+                "CMimalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

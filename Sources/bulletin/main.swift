@@ -1,4 +1,6 @@
 import ArgumentParser
+// Linked for its malloc, which takes the place of the C library's for the whole process.
+import CMimalloc
 import Foundation
 
 #if canImport(Glibc)

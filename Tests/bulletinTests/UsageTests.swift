@@ -76,6 +76,21 @@ import Testing
 }
 
 extension UsageTests {
+    /// mimalloc takes the place of the C library's allocator in the binary: the dynamic linker
+    /// binds `malloc` and `free` to it (it says so with `LD_DEBUG=bindings`), also those that the
+    /// C library and the other libraries call.
+    @Test func mallocIsMimalloc() throws {
+        #if os(Linux)
+        let result = try Binary.run(["--help"], environment: ["LD_DEBUG": "bindings"])
+        #expect(result.status == 0)
+        for symbol in ["malloc", "free"] {
+            let bindings = result.stderr.split(separator: "\n").filter { $0.hasSuffix("normal symbol `\(symbol)' [GLIBC_2.2.5]") }
+            #expect(!bindings.isEmpty, "no binding of \(symbol)")
+            #expect(bindings.allSatisfy { $0.contains("/libmimalloc.so") }, "\(bindings.prefix(3))")
+        }
+        #endif
+    }
+
     /// The tests run the binary of their own build (`--scratch-path` included), not another one.
     @Test func binaryIsTheOneBesideTheTests() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Binary.path))
