@@ -106,9 +106,9 @@ private final class OwnThread: @unchecked Sendable {
 
 /// The number of cores to use by default.
 public enum ProcessInfoCores {
-    public static var count: Int {
-        max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-    }
+    /// Asked once: the C library reads `/sys` for it each time, and the command line's options
+    /// default to it as each is made (seven times in a `bulletin build`).
+    public static let count = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 }
 
 /// `items` sorted: with `jobs` > 1 and enough items, each half on a thread of its own, then merged.

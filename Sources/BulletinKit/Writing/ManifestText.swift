@@ -25,13 +25,15 @@ struct ManifestText: Sendable {
         }
 
         /// The file at `path` mapped, or nil when it cannot be opened or is empty.
-        init?(mapping path: String) {
+        /// - Parameter populate: whether all of it is going to be read: then its pages are mapped
+        ///   at once (`MAP_POPULATE`), not one fault at a time.
+        init?(mapping path: String, populate: Bool = true) {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             defer { close(fd) }
             var info = stat()
             guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0,
-                let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED
+                let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0), map != MAP_FAILED
             else { return nil }
             array = []
             mapped = UnsafeRawBufferPointer(start: map, count: Int(info.st_size))
@@ -80,7 +82,7 @@ struct ManifestText: Sendable {
     /// there is none or it is damaged: for a build that renders everything, which still may take
     /// the executable's identity from it (``SiteBuilder/toolIdentity(previous:)``).
     static func header(mapping path: String) -> BuildManifest? {
-        guard let bytes = Bytes(mapping: path) else { return nil }
+        guard let bytes = Bytes(mapping: path, populate: false) else { return nil }
         return bytes.withUnsafeBufferPointer { all -> BuildManifest? in
             // The header ends where the first line of a file begins.
             var end = 0

@@ -85,7 +85,7 @@ final class StampCheck: Sendable {
     /// Reads the manifest at `path` (nil: none is wanted), the second half of a big one scanned
     /// by the thread in `walk`, then checks as `read(_:)` does. Returns the manifest.
     func read(mapping path: String?) -> ManifestText? {
-        let bytes = path.flatMap(ManifestText.Bytes.init(mapping:))
+        let bytes = path.flatMap { ManifestText.Bytes(mapping: $0) }
         let cut = bytes.flatMap(ManifestText.split)
         if let bytes, let cut { mapped.withLock { $0 = (bytes, cut) } }
         manifestMapped.signal()
