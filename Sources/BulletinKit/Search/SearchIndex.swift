@@ -32,14 +32,19 @@ public struct SearchIndex: Sendable {
 
     /// Posts, newest first: by date, then board slug, then id.
     var docs: [PostRef] {
-        var refs: [PostRef] = []
-        for (b, board) in site.boards.enumerated() { for p in board.posts.indices { refs.append(PostRef(board: b, post: p)) } }
-        return refs.sorted { x, y in
-            let a = site.boards[x.board].posts[x.post], b = site.boards[y.board].posts[y.post]
-            if a.date != b.date { return a.date > b.date }
-            if x.board != y.board { return BuildManifest.byBytes(site.boards[x.board].slug, site.boards[y.board].slug) }
-            return BuildManifest.byBytes(a.id, b.id)
+        // Sorted with each post's date beside it: a comparison that copied two posts would count
+        // references to all their strings, which the threads rendering pages read at the same time.
+        var refs: [(ref: PostRef, date: Timestamp)] = []
+        refs.reserveCapacity(site.postCount)
+        for (b, board) in site.boards.enumerated() {
+            for p in board.posts.indices { refs.append((PostRef(board: b, post: p), board.posts[p].date)) }
         }
+        refs.sort { x, y in
+            if x.date != y.date { return x.date > y.date }
+            if x.ref.board != y.ref.board { return BuildManifest.byBytes(site.boards[x.ref.board].slug, site.boards[y.ref.board].slug) }
+            return BuildManifest.byBytes(site.boards[x.ref.board].posts[x.ref.post].id, site.boards[y.ref.board].posts[y.ref.post].id)
+        }
+        return refs.map(\.ref)
     }
 
     /// How many shards: about one for every 16 posts, at most 4,096.
