@@ -250,6 +250,35 @@ import Glibc
         #expect(Self.stamps(out) == stamps)
     }
 
+    /// A `--clean` build renders everything, yet takes Bulletin's identity from the last
+    /// manifest's header when the executable has the stamp recorded there, instead of hashing
+    /// the executable again: a hash planted in the header is what the next manifest records.
+    @Test func aCleanBuildTakesTheIdentityFromTheLastManifest() throws {
+        let built = try Built()
+        defer { built.remove() }
+        let (site, folder, out) = (built.site, built.folder, built.out)
+        let manifest = folder + "/.out.bulletin-manifest"
+        func header(_ tag: String) throws -> [Substring] {
+            let text = try String(contentsOfFile: manifest, encoding: .utf8)
+            return try #require(text.split(separator: "\n").first { $0.hasPrefix(tag + "\t") }).split(separator: "\t")
+        }
+        let exe = try header("exe")
+        let real = String(try #require(exe.last))
+        let planted = "1234567"
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+        try (text.replacingOccurrences(of: exe.joined(separator: "\t"), with: (exe.dropLast() + [Substring(planted)]).joined(separator: "\t")))
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        let clean = try site.bulletin("build", "--output", out, "--clean")
+        #expect(clean.status == 0, "\(clean.stderr)")
+        #expect(try header("exe").last == Substring(planted))
+        #expect(try header("tool")[1].hasPrefix("bulletin \(planted) "))
+        // Without a manifest, the executable is hashed.
+        try FileManager.default.removeItem(atPath: manifest)
+        let fresh = try site.bulletin("build", "--output", out, "--clean")
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        #expect(try header("exe").last == Substring(real))
+    }
+
     @Test func aBrokenEditLeavesThePublishedSiteAndTheNextBuildCatchesUp() throws {
         let built = try Built()
         defer { built.remove() }
