@@ -116,6 +116,10 @@ struct BuildManifestTests {
 
         let walked = FileStamp.tree(root, "Content", withChangeTime: true, jobs: 1)
         #expect(walked.count == StampCheck.chunk * 2 + 7 + 3)
+        // Only the paths: the same files, and no stamp taken but a linked file's.
+        let named = FileStamp.tree(root, "Content", withChangeTime: true, stamped: false, jobs: 2)
+        #expect(named.count == walked.count && Set(named.map(\.path)) == Set(walked.map(\.path)))
+        #expect(named.filter { $0.stamp != .notTaken }.map(\.path) == ["Content/자유/linked.md"])
         func same(_ files: [(path: String, stamp: FileStamp)]) -> Bool {
             files.count == walked.count && Dictionary(uniqueKeysWithValues: files.map { ($0.path, $0.stamp) }) == Dictionary(uniqueKeysWithValues: walked.map { ($0.path, $0.stamp) })
         }

@@ -63,12 +63,14 @@ import Testing
         defer { site.remove() }
         try #require(try site.bulletin("build", "--quiet").status == 0)
         try site.write("public/stray.txt", "left by hand\n")
+        try site.write("public/free/106/notes.txt", "left by hand, deeper\n")
         try site.delete("Content/free/105.md")
         try #require(try site.bulletin("build", "--quiet").status == 0)
         let out = site.published
         #expect(!out.isFile("free/105/index.html"))
         #expect(out.entries["free/105"] == nil)
         #expect(!out.isFile("stray.txt"))
+        #expect(!out.isFile("free/106/notes.txt"))
         #expect(out.isFile("free/106/index.html"))
     }
 }

@@ -44,20 +44,25 @@ extension FileStamp {
     /// folders' entries on disk. Each folder is read once and its files are looked up from it, not
     /// from the root; the folders at the top (boards, the sections of a site) are walked on `jobs`
     /// threads.
-    static func tree(_ root: String, _ relative: String, withChangeTime: Bool, jobs: Int = ProcessInfoCores.count) -> [(path: String, stamp: FileStamp)] {
+    /// - Parameter stamped: false to take no stamp of a file or folder that its folder's entry
+    ///   says is one (``notTaken`` in its place): only the paths are wanted, and a `stat` of each
+    ///   was half of the walk of a published site, where every page is a folder of its own.
+    static func tree(_ root: String, _ relative: String, withChangeTime: Bool, stamped: Bool = true, jobs: Int = ProcessInfoCores.count)
+        -> [(path: String, stamp: FileStamp)]
+    {
         var files: [(path: String, stamp: FileStamp)] = []
         let top = root + "/" + relative
         let fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return files }
         let prefix = relative.isEmpty ? "" : relative + "/"
         var folders: [String]? = []
-        collect(fd, prefix: prefix, withChangeTime: withChangeTime, into: &files, folders: &folders)
+        collect(fd, prefix: prefix, withChangeTime: withChangeTime, stamped: stamped, into: &files, folders: &folders)
         let below = parallelMap(folders!, jobs: jobs) { name -> [(path: String, stamp: FileStamp)] in
             var files: [(path: String, stamp: FileStamp)] = []
             var none: [String]?
             // Found to be a folder (not a link) by `collect`; O_NOFOLLOW keeps it so if it changed since.
             let child = open(top + "/" + name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-            if child >= 0 { collect(child, prefix: prefix + name + "/", withChangeTime: withChangeTime, into: &files, folders: &none) }
+            if child >= 0 { collect(child, prefix: prefix + name + "/", withChangeTime: withChangeTime, stamped: stamped, into: &files, folders: &none) }
             return files
         }
         for part in below { files += part }
@@ -67,7 +72,7 @@ extension FileStamp {
     /// Reads the folder open as `fd` (and closes it).
     /// - Parameter folders: where to list the subfolders instead of walking them; nil to walk them.
     private static func collect(
-        _ fd: Int32, prefix: String, withChangeTime: Bool, into files: inout [(path: String, stamp: FileStamp)], folders: inout [String]?
+        _ fd: Int32, prefix: String, withChangeTime: Bool, stamped: Bool, into files: inout [(path: String, stamp: FileStamp)], folders: inout [String]?
     ) {
         guard let dir = fdopendir(fd) else {
             close(fd)
@@ -75,10 +80,16 @@ extension FileStamp {
         }
         defer { closedir(dir) }
         while let entry = readdir(dir) {
-            let name = directoryEntry(entry).name
+            let (name, type) = directoryEntry(entry)
             if name.hasPrefix(".") { continue }
             var info = stat()
-            guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            if !stamped && type == DT_REG {
+                info.st_mode = S_IFREG
+            } else if !stamped && type == DT_DIR {
+                info.st_mode = S_IFDIR
+            } else {
+                guard fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+            }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 if folders != nil {
@@ -87,9 +98,9 @@ extension FileStamp {
                 }
                 let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 var none: [String]?
-                if child >= 0 { collect(child, prefix: prefix + name + "/", withChangeTime: withChangeTime, into: &files, folders: &none) }
+                if child >= 0 { collect(child, prefix: prefix + name + "/", withChangeTime: withChangeTime, stamped: stamped, into: &files, folders: &none) }
             case S_IFREG:
-                files.append((prefix + name, FileStamp(info, withChangeTime: withChangeTime)))
+                files.append((prefix + name, stamped ? FileStamp(info, withChangeTime: withChangeTime) : .notTaken))
             case S_IFLNK:
                 var target = stat()
                 if fstatat(fd, name, &target, 0) == 0, target.st_mode & S_IFMT == S_IFREG {

@@ -156,7 +156,7 @@ final class ManifestOutput: SiteOutput {
             let pending = state.withLock { $0.pending }
             if pending.count + gone.count <= inPlaceLimit {
                 // Files that no build wrote (left there by hand) go too, as they do from a staged build.
-                gone += FileStamp.tree(folder.output, "", withChangeTime: false).lazy.map(\.path).filter { !files.contains($0) && previous[$0] == nil }
+                gone += FileStamp.tree(folder.output, "", withChangeTime: false, stamped: false).lazy.map(\.path).filter { !files.contains($0) && previous[$0] == nil }
                 state.withLock { $0.inPlace = true }
             } else {
                 try ensureStaging()
