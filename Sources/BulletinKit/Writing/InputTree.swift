@@ -96,7 +96,8 @@ extension FileStamp {
                     folders!.append(name)
                     continue
                 }
-                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                // Found to be a folder, not a link; O_NOFOLLOW keeps it so if it changed since.
+                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
                 var none: [String]?
                 if child >= 0 { collect(child, prefix: prefix + name + "/", withChangeTime: withChangeTime, stamped: stamped, into: &files, folders: &none) }
             case S_IFREG:
