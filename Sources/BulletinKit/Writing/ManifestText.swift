@@ -241,8 +241,8 @@ struct ManifestText: Sendable {
     }
 
     private static func isContent(_ path: UnsafeRawBufferPointer) -> Bool {
-        let prefix = "Content/".utf8
-        return path.count >= prefix.count && prefix.elementsEqual(path[..<prefix.count])
+        let prefix: StaticString = "Content/"
+        return path.count >= prefix.utf8CodeUnitCount && memcmp(path.baseAddress!, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0
     }
 
     /// The path field of the input line at `lineStart`, as the text has it.

@@ -240,6 +240,8 @@ final class StampCheck: Sendable {
         // Content files are looked up from their board's folder (`Content/<board>`).
         var lookup = HeldFolderLookup(root: source, depth: 2)
         defer { lookup.close() }
+        // Glibc's constants are calls into another module: taken once.
+        let (format, folderType, fileType) = (S_IFMT, S_IFDIR, S_IFREG)
         text.bytes.withUnsafeBufferPointer { all in
             while true {
                 let c = nextRecorded.wrappingAdd(1, ordering: .relaxed).oldValue
@@ -262,7 +264,7 @@ final class StampCheck: Sendable {
                     let follow = !isFolder || path.elementsEqual("Content".utf8)
                     same =
                         lookup.stat(path, held: !isFolder, flags: follow ? 0 : AT_SYMLINK_NOFOLLOW, &info)
-                        && info.st_mode & S_IFMT == (isFolder ? S_IFDIR : S_IFREG) && FileStamp(info, withChangeTime: true) == stamp
+                        && info.st_mode & format == (isFolder ? folderType : fileType) && FileStamp(info, withChangeTime: true) == stamp
                 }
                 recorded.withLock { $0[c] = same }
             }
@@ -309,6 +311,7 @@ final class StampCheck: Sendable {
         // Published files are looked up from their first folder (a board, `tags`, …).
         var lookup = HeldFolderLookup(root: folder, depth: 1)
         defer { lookup.close() }
+        let (format, fileType) = (S_IFMT, S_IFREG)
         text.bytes.withUnsafeBufferPointer { all in
             while true {
                 // Content files, once listed, first: the other thread may be waiting for them.
@@ -330,7 +333,7 @@ final class StampCheck: Sendable {
                         flags.append(false)
                         continue
                     }
-                    flags.append(info.st_mode & S_IFMT == S_IFREG && FileStamp(info, withChangeTime: false) == stamp)
+                    flags.append(info.st_mode & format == fileType && FileStamp(info, withChangeTime: false) == stamp)
                 }
                 outputs.withLock { $0[c] = flags }
             }
@@ -403,7 +406,7 @@ private struct HeldFolderLookup {
         var rest = field
         if useHeld, let end = Self.end(ofFirst: depth, in: field) {
             let top = UnsafeBufferPointer(rebasing: field[..<end])
-            if !top.elementsEqual(held.name) {
+            if top.count != held.name.count || (top.count > 0 && memcmp(top.baseAddress!, held.name, top.count) != 0) {
                 close()
                 held = (Array(top), openat(root, String(decoding: top, as: UTF8.self), O_RDONLY | O_DIRECTORY | O_CLOEXEC))
             }
@@ -423,7 +426,8 @@ private struct HeldFolderLookup {
     private static func end(ofFirst count: Int, in path: UnsafeBufferPointer<UInt8>) -> Int? {
         var slash = -1
         for _ in 0..<count {
-            guard let next = path[(slash + 1)...].firstIndex(of: UInt8(ascii: "/")) else { return nil }
+            let next = BuildManifest.find(UInt8(ascii: "/"), in: path, from: slash + 1)
+            guard next < path.count else { return nil }
             slash = next
         }
         return slash
