@@ -24,10 +24,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
-        .systemLibrary(
+        // libxml2 (libxml2-dev), loaded with dlopen by the import command only (its header says
+        // why): its headers are wanted to compile, its library not to link, which a systemLibrary
+        // with pkg-config would do.
+        .target(
             name: "CLibXML2",
-            pkgConfig: "libxml-2.0",
-            providers: [.apt(["libxml2-dev"])]
+            cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]
         ),
         .systemLibrary(
             name: "CMimalloc",

@@ -9,6 +9,17 @@ struct HTMLToMarkdownTests {
 
     // MARK: Structure
 
+    /// libxml2 is loaded on first use, not linked: the process has it once a capture is read,
+    /// and the loaded functions work from several threads at once.
+    @Test func libxml2IsLoadedWhenFirstWanted() async {
+        #expect(HTMLToMarkdown.unavailable == nil)
+        let converted = await withTaskGroup(of: String.self) { group in
+            for i in 0..<8 { group.addTask { HTMLToMarkdown.convert("<p>글 \(i)</p>") } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(converted) == Set((0..<8).map { "글 \($0)\n" }))
+    }
+
     @Test func paragraphsAndLineBreaks() {
         #expect(convert("<p>첫 문단</p><p>둘째 문단<br>다음 줄</p>") == "첫 문단\n\n둘째 문단\\\n다음 줄\n")
         #expect(markdown(convert("<p>둘째 문단<br>다음 줄</p>")) == "<p>둘째 문단<br />\n다음 줄</p>\n")

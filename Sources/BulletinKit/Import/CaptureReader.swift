@@ -275,6 +275,10 @@ struct CaptureReader {
                 diagnostics.append(.error(here, "\(what): 'body_html' must be a string"))
                 return nil
             }
+            if let problem = HTMLToMarkdown.unavailable {
+                diagnostics.append(.error(here, "\(what): 'body_html' is read with libxml2, which cannot be loaded (\(problem)); install it (Debian: libxml2)"))
+                return nil
+            }
             return HTMLToMarkdown.convert(s.precomposedStringWithCanonicalMapping)
         }
         return nil

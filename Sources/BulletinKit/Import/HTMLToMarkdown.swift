@@ -13,34 +13,28 @@ enum HTMLToMarkdown {
     /// Markdown for `html` (NFC input): blocks separated by one blank line, `<br>` as a backslash
     /// hard break, a single newline at the end; empty for HTML that shows nothing.
     static func convert(_ html: String) -> String {
-        guard !html.isEmpty else { return "" }
-        _ = parserReady
-        guard let document = parse(html) else { return "" }
-        defer { xmlFreeDoc(document) }
+        guard !html.isEmpty, let document = parse(html) else { return "" }
+        defer { bulletin_html_free(document) }
         var writer = BlockWriter()
-        appendNodes(from: document.pointee.children, to: &writer, depth: 0)
+        appendNodes(from: HTMLNode(bulletin_html_document_children(document)), to: &writer, depth: 0)
         let lines = joinedLines(writer.finish(), tight: false)
         return lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 
     // MARK: Parsing
 
-    /// libxml2 sets its globals up on first use, which two threads must not do at once; Swift
-    /// runs this once, before the first parse.
-    private static let parserReady: Void = xmlInitParser()
-
-    /// No error output (broken HTML is the normal case here), no network.
-    private static let parseOptions = Int32(HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue)
+    /// Why libxml2 cannot be used (it is loaded on first use, ``bulletin_html_load``), or nil
+    /// when it can: a capture with `body_html` needs it.
+    static var unavailable: String? { bulletin_html_load().map { String(cString: $0) } }
 
     /// The parsed document, read as UTF-8 whatever a `<meta charset>` in it says (the scraper
-    /// has already decoded the page).
-    private static func parse(_ html: String) -> htmlDocPtr? {
+    /// has already decoded the page); no error output (broken HTML is the normal case here), no
+    /// network.
+    private static func parse(_ html: String) -> OpaquePointer? {
         var html = html
         return html.withUTF8 { bytes in
             guard let base = bytes.baseAddress, let count = Int32(exactly: bytes.count) else { return nil }
-            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                htmlReadMemory($0, count, nil, "UTF-8", parseOptions)
-            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { bulletin_html_parse($0, count) }
         }
     }
 
@@ -123,32 +117,32 @@ enum HTMLToMarkdown {
     ]
 
     /// `node` and its following siblings.
-    private static func appendNodes(from first: xmlNodePtr?, to writer: inout BlockWriter, depth: Int) {
+    private static func appendNodes(from first: HTMLNode?, to writer: inout BlockWriter, depth: Int) {
         var node = first
         while let current = node {
             append(current, to: &writer, depth: depth)
-            node = current.pointee.next
+            node = current.next
         }
     }
 
     /// Text and elements; comments, and the raw text the parser keeps for `<script>` and
     /// `<style>`, are other node types and are skipped.
-    private static func append(_ node: xmlNodePtr, to writer: inout BlockWriter, depth: Int) {
-        if node.pointee.type == XML_TEXT_NODE {
-            if let content = node.pointee.content { writer.run.text(String(cString: content)) }
-        } else if node.pointee.type == XML_ELEMENT_NODE {
+    private static func append(_ node: HTMLNode, to writer: inout BlockWriter, depth: Int) {
+        if node.type == HTMLNode.text {
+            if let content = node.content { writer.run.text(String(cString: content)) }
+        } else if node.type == HTMLNode.element {
             appendElement(node, to: &writer, depth: depth + 1)
         }
     }
 
-    private static func appendElement(_ node: xmlNodePtr, to writer: inout BlockWriter, depth: Int) {
+    private static func appendElement(_ node: HTMLNode, to writer: inout BlockWriter, depth: Int) {
         let kind = Kind(name: name(of: node))
         if kind == .dropped { return }
         if depth > maxDepth {
             appendText(below: node, to: &writer.run)
             return
         }
-        let children = node.pointee.children
+        let children = node.children
         switch kind {
         case .dropped:
             return
@@ -188,7 +182,7 @@ enum HTMLToMarkdown {
 
     /// Bold or italic around the content, unless already inside it (`**a**b****` is not bold
     /// twice in Markdown).
-    private static func appendStyled(_ style: Style, _ children: xmlNodePtr?, to writer: inout BlockWriter, depth: Int) {
+    private static func appendStyled(_ style: Style, _ children: HTMLNode?, to writer: inout BlockWriter, depth: Int) {
         let isNew = !writer.run.open.contains(style)
         if isNew { writer.run.begin(style) }
         appendNodes(from: children, to: &writer, depth: depth)
@@ -197,19 +191,19 @@ enum HTMLToMarkdown {
 
     /// A link to an allowed URL; otherwise, or inside another link (Markdown has no nested
     /// links), only its content.
-    private static func appendLink(_ node: xmlNodePtr, to writer: inout BlockWriter, depth: Int) {
+    private static func appendLink(_ node: HTMLNode, to writer: inout BlockWriter, depth: Int) {
         guard !writer.run.isInsideLink, let href = attribute("href", of: node), let destination = destination(href, isImage: false) else {
-            appendNodes(from: node.pointee.children, to: &writer, depth: depth)
+            appendNodes(from: node.children, to: &writer, depth: depth)
             return
         }
         writer.run.begin(.link(destination))
-        appendNodes(from: node.pointee.children, to: &writer, depth: depth)
+        appendNodes(from: node.children, to: &writer, depth: depth)
         writer.run.end(.link(destination))
     }
 
     /// An image from an allowed URL; otherwise its alternative text, as a browser shows for an
     /// image it cannot load.
-    private static func appendImage(_ node: xmlNodePtr, to run: inout InlineRun) {
+    private static func appendImage(_ node: HTMLNode, to run: inout InlineRun) {
         let alt = attribute("alt", of: node) ?? ""
         if let src = attribute("src", of: node), let destination = destination(src, isImage: true) {
             run.image(alt: alt, destination: destination)
@@ -220,7 +214,7 @@ enum HTMLToMarkdown {
 
     /// Each paragraph of the heading's content as a heading line (`<br>` is a space: an ATX
     /// heading is one line); lists or quotes inside stay what they are.
-    private static func appendHeading(_ level: Int, _ children: xmlNodePtr?, to writer: inout BlockWriter, depth: Int) {
+    private static func appendHeading(_ level: Int, _ children: HTMLNode?, to writer: inout BlockWriter, depth: Int) {
         var inner = writer.nested(singleLine: true)
         appendNodes(from: children, to: &inner, depth: depth)
         writer.endParagraph()
@@ -234,7 +228,7 @@ enum HTMLToMarkdown {
         }
     }
 
-    private static func appendQuote(_ children: xmlNodePtr?, to writer: inout BlockWriter, depth: Int) {
+    private static func appendQuote(_ children: HTMLNode?, to writer: inout BlockWriter, depth: Int) {
         var inner = writer.nested(container: true)
         appendNodes(from: children, to: &inner, depth: depth)
         writer.endParagraph()
@@ -244,7 +238,7 @@ enum HTMLToMarkdown {
 
     /// The list's items; content directly in the list, outside any `<li>` (which browsers show
     /// too), makes an item of each run of it. Empty items are dropped.
-    private static func appendList(ordered: Bool, _ children: xmlNodePtr?, to writer: inout BlockWriter, depth: Int) {
+    private static func appendList(ordered: Bool, _ children: HTMLNode?, to writer: inout BlockWriter, depth: Int) {
         var items: [[String]] = []
         var stray: BlockWriter?
         func add(_ item: inout BlockWriter) {
@@ -253,18 +247,18 @@ enum HTMLToMarkdown {
         }
         var node = children
         while let current = node {
-            if current.pointee.type == XML_ELEMENT_NODE && name(of: current) == "li" {
+            if current.type == HTMLNode.element && name(of: current) == "li" {
                 if var previous = stray { add(&previous) }
                 stray = nil
                 var item = writer.nested(container: true)
-                appendNodes(from: current.pointee.children, to: &item, depth: depth + 1)
+                appendNodes(from: current.children, to: &item, depth: depth + 1)
                 add(&item)
             } else {
                 var item = stray ?? writer.nested(container: true)
                 append(current, to: &item, depth: depth)
                 stray = item
             }
-            node = current.pointee.next
+            node = current.next
         }
         if var previous = stray { add(&previous) }
         writer.endParagraph()
@@ -274,12 +268,12 @@ enum HTMLToMarkdown {
     /// The text of everything below `node` that is not dropped, walked without recursion, with
     /// `<br>` as `lineBreak`: the content of `<pre>` and `<code>`, whose markup Markdown cannot
     /// hold.
-    private static func text(below node: xmlNodePtr, lineBreak: String) -> String {
+    private static func text(below node: HTMLNode, lineBreak: String) -> String {
         var collected = ""
         walk(below: node) { descendant in
-            if descendant.pointee.type == XML_TEXT_NODE, let content = descendant.pointee.content {
+            if descendant.type == HTMLNode.text, let content = descendant.content {
                 collected += String(cString: content)
-            } else if descendant.pointee.type == XML_ELEMENT_NODE && name(of: descendant) == "br" {
+            } else if descendant.type == HTMLNode.element && name(of: descendant) == "br" {
                 collected += lineBreak
             }
         }
@@ -287,11 +281,11 @@ enum HTMLToMarkdown {
     }
 
     /// Below `maxDepth`: the text and line breaks, without structure.
-    private static func appendText(below node: xmlNodePtr, to run: inout InlineRun) {
+    private static func appendText(below node: HTMLNode, to run: inout InlineRun) {
         walk(below: node) { descendant in
-            if descendant.pointee.type == XML_TEXT_NODE, let content = descendant.pointee.content {
+            if descendant.type == HTMLNode.text, let content = descendant.content {
                 run.text(String(cString: content))
-            } else if descendant.pointee.type == XML_ELEMENT_NODE && name(of: descendant) == "br" {
+            } else if descendant.type == HTMLNode.element && name(of: descendant) == "br" {
                 run.lineBreak()
             }
         }
@@ -299,50 +293,50 @@ enum HTMLToMarkdown {
 
     /// Calls `visit` for each node below `root` in document order, not entering dropped
     /// elements, with a loop over the parent links instead of recursion.
-    private static func walk(below root: xmlNodePtr, _ visit: (xmlNodePtr) -> Void) {
-        var node = root.pointee.children
+    private static func walk(below root: HTMLNode, _ visit: (HTMLNode) -> Void) {
+        var node = root.children
         while let current = node {
-            let enters = current.pointee.type == XML_ELEMENT_NODE && Kind(name: name(of: current)) != .dropped
-            if enters || current.pointee.type != XML_ELEMENT_NODE { visit(current) }
-            if enters, let child = current.pointee.children {
+            let enters = current.type == HTMLNode.element && Kind(name: name(of: current)) != .dropped
+            if enters || current.type != HTMLNode.element { visit(current) }
+            if enters, let child = current.children {
                 node = child
                 continue
             }
             // The next sibling of this node or of the nearest ancestor below `root` that has one.
             node = nil
-            var climbing: xmlNodePtr? = current
+            var climbing: HTMLNode? = current
             while let step = climbing, step != root {
-                if let sibling = step.pointee.next {
+                if let sibling = step.next {
                     node = sibling
                     break
                 }
-                climbing = step.pointee.parent
+                climbing = step.parent
             }
         }
     }
 
     /// The lowercased name of an element (the parser lowercases HTML names already; a name it
     /// does not know is kept as written).
-    private static func name(of node: xmlNodePtr) -> String {
-        guard let name = node.pointee.name else { return "" }
+    private static func name(of node: HTMLNode) -> String {
+        guard let name = node.name else { return "" }
         return String(cString: name).lowercased()
     }
 
     /// The decoded value of one attribute, read from the element's attribute list (no copy
     /// for libxml2 to free).
-    private static func attribute(_ wanted: String, of node: xmlNodePtr) -> String? {
-        var attribute = node.pointee.properties
+    private static func attribute(_ wanted: String, of node: HTMLNode) -> String? {
+        var attribute = node.attributes
         while let current = attribute {
-            if let name = current.pointee.name, String(cString: name).lowercased() == wanted {
+            if let name = current.name, String(cString: name).lowercased() == wanted {
                 var value = ""
-                var child = current.pointee.children
+                var child = current.children
                 while let text = child {
-                    if let content = text.pointee.content { value += String(cString: content) }
-                    child = text.pointee.next
+                    if let content = text.content { value += String(cString: content) }
+                    child = text.next
                 }
                 return value
             }
-            attribute = current.pointee.next
+            attribute = current.next
         }
         return nil
     }
@@ -1013,4 +1007,39 @@ extension String {
         while scalars.last == " " { scalars.removeLast() }
         return String(scalars)
     }
+}
+
+/// A node of the tree libxml2 made, read through `CLibXML2`'s accessors.
+private struct HTMLNode: Equatable {
+    static let element = Int32(BULLETIN_HTML_ELEMENT)
+    static let text = Int32(BULLETIN_HTML_TEXT)
+
+    let pointer: OpaquePointer
+
+    init?(_ pointer: OpaquePointer?) {
+        guard let pointer else { return nil }
+        self.pointer = pointer
+    }
+
+    var type: Int32 { bulletin_html_node_type(pointer) }
+    var next: HTMLNode? { HTMLNode(bulletin_html_node_next(pointer)) }
+    var children: HTMLNode? { HTMLNode(bulletin_html_node_children(pointer)) }
+    var parent: HTMLNode? { HTMLNode(bulletin_html_node_parent(pointer)) }
+    var name: UnsafePointer<CChar>? { bulletin_html_node_name(pointer) }
+    var content: UnsafePointer<CChar>? { bulletin_html_node_content(pointer) }
+    var attributes: HTMLAttribute? { HTMLAttribute(bulletin_html_node_attributes(pointer)) }
+}
+
+/// An attribute of an element: its name, and the text nodes of its value.
+private struct HTMLAttribute {
+    let pointer: OpaquePointer
+
+    init?(_ pointer: OpaquePointer?) {
+        guard let pointer else { return nil }
+        self.pointer = pointer
+    }
+
+    var name: UnsafePointer<CChar>? { bulletin_html_attribute_name(pointer) }
+    var children: HTMLNode? { HTMLNode(bulletin_html_attribute_children(pointer)) }
+    var next: HTMLAttribute? { HTMLAttribute(bulletin_html_attribute_next(pointer)) }
 }
