@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bulletin", targets: ["bulletin"]),
+        .executable(name: "bulletin-serve", targets: ["bulletin-serve"]),
         .library(name: "BulletinKit", targets: ["BulletinKit"]),
     ],
     dependencies: [
@@ -52,11 +53,31 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // What the two executables share: the options and how a command line is run.
+        .target(
+            name: "BulletinCommand",
+            dependencies: [
+                "BulletinKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // build, check, import; serve runs bulletin-serve, so that the server's libraries are
+        // not loaded by every build.
         .executableTarget(
             name: "bulletin",
             dependencies: [
                 "BulletinKit",
+                "BulletinCommand",
+                "CMimalloc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "bulletin-serve",
+            dependencies: [
+                "BulletinKit",
                 "BulletinServer",
+                "BulletinCommand",
                 "CMimalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

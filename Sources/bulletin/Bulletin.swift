@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulletinCommand
 import BulletinKit
 import Foundation
 
@@ -6,57 +7,13 @@ import Foundation
 import Glibc
 #endif
 
-/// Exit codes: 0 success, 1 content errors, 2 usage errors.
-enum ExitStatus {
-    static let contentErrors: Int32 = 1
-    static let usage: Int32 = 2
-}
-
-/// A build or check that found errors in the content; they have been printed.
-struct ContentErrors: Error {}
-
 struct Bulletin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin",
         abstract: "Build static mirror sites from board snapshots.",
-        subcommands: [Build.self, Check.self, Serve.self, Import.self],
+        subcommands: [Build.self, Check.self, ServeLauncher.self, Import.self],
         defaultSubcommand: Build.self
     )
-}
-
-struct SourceOptions: ParsableArguments {
-    @Option(name: .long, help: "The site's folder, holding site.yml, Content/ and Themes/.")
-    var source: String = "."
-
-    func validate() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--source \(source) is not a folder")
-        }
-    }
-
-    /// The source path without trailing slashes (but `/` stays `/`).
-    var folder: String {
-        var s = source
-        while s.count > 1 && s.hasSuffix("/") { s.removeLast() }
-        return s
-    }
-}
-
-/// How to build: for `build` and `serve`.
-struct RenderOptions: ParsableArguments {
-    @Option(name: .customLong("base-url"), help: "The URL the site is published at, overriding site.yml's base_url (serve serves below its path).")
-    var baseURL: String?
-
-    @Option(name: .long, help: "Threads to render with (default: all cores).")
-    var jobs: Int = ProcessInfoCores.count
-
-    func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        if let baseURL, !(baseURL.hasPrefix("/") || baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://")) {
-            throw ValidationError("--base-url must start with http://, https:// or /")
-        }
-    }
 }
 
 func printDiagnostics(_ diagnostics: [Diagnostic]) {

@@ -42,4 +42,21 @@ import Glibc
         #expect(stdout.hasSuffix("stopped\n"))
         #expect(!fixture.topLevelNames().contains("public"))
     }
+
+    /// `serve` is the executable beside `bulletin`: a copy of `bulletin` alone says so and
+    /// exits 1, not as a usage error; `--help` reaches the server's own options.
+    @Test func serveIsTheExecutableBesideBulletin() throws {
+        let help = try Binary.run(["serve", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: bulletin serve"))
+        #expect(help.stdout.contains("--port <port>"))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bulletin-alone-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.copyItem(atPath: Binary.path, toPath: folder + "/bulletin")
+        let alone = try Binary.run(["serve", "--port", "0"], executable: folder + "/bulletin")
+        #expect(alone.status == 1)
+        #expect(alone.stderr.contains("bulletin serve runs bulletin-serve, which cannot be run from \(folder)/bulletin-serve"))
+    }
 }

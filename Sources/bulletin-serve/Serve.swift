@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulletinCommand
 import BulletinKit
 import BulletinServer
 import Foundation
@@ -13,9 +14,11 @@ struct ServeFailure: Error, CustomStringConvertible {
     var description: String
 }
 
+/// `bulletin serve`, an executable of its own (`bulletin` runs it): the preview server's
+/// libraries (Hummingbird, SwiftNIO) made every start of `bulletin` slower, about 1 ms.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "serve",
+        commandName: "bulletin serve",
         abstract: "Build the site into memory and serve it, rebuilding and reloading on every change.",
         discussion: """
             Nothing is written to the output folder. site.yml, Content/ and Themes/ are watched; on a change the site \

@@ -1,0 +1,5 @@
+import BulletinCommand
+// Linked for its malloc, which takes the place of the C library's for the whole process.
+import CMimalloc
+
+runCommandLine(Serve.self)
