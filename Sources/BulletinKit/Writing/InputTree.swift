@@ -13,7 +13,9 @@ struct InputTree: Sendable {
         var files: [(path: String, stamp: FileStamp)] = []
         if let stamp = FileStamp.of(source + "/site.yml", withChangeTime: true) { files.append(("site.yml", stamp)) }
         files += content ?? FileStamp.tree(source, "Content", withChangeTime: true)
-        files += FileStamp.tree(source, "Themes/" + theme, withChangeTime: true)
+        // A theme is a few folders and files: walked on this thread (waking threads to share
+        // them took longer than the walk, in a rebuild that finds nothing changed).
+        files += FileStamp.tree(source, "Themes/" + theme, withChangeTime: true, jobs: 1)
         return InputTree(files: files)
     }
 

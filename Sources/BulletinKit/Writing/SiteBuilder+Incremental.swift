@@ -56,10 +56,25 @@ extension SiteBuilder {
     /// Bulletin again gets a new file with the same program), and the options. The hash is taken
     /// from `previous` when the executable's stamp is the one recorded there.
     func toolIdentity(previous: BuildManifest?) -> (identity: String, executable: BuildManifest.Input?) {
+        toolIdentity(previous: previous, hashing: true)!
+    }
+
+    /// The identity, at hand or else Background: taken from `previous` at once when the
+    /// executable's stamp is the one recorded there (nearly always), else hashed on another
+    /// thread (16 ms for a release build) while the caller goes on.
+    func toolIdentityLater(previous: BuildManifest?) -> Background<(identity: String, executable: BuildManifest.Input?)> {
+        if let known = toolIdentity(previous: previous, hashing: false) { return Background(value: known) }
+        return Background { toolIdentity(previous: previous) }
+    }
+
+    /// - Parameter hashing: false to give nil rather than hash the executable.
+    private func toolIdentity(previous: BuildManifest?, hashing: Bool) -> (identity: String, executable: BuildManifest.Input?)? {
         var executable: BuildManifest.Input?
         if let stamp = FileStamp.of("/proc/self/exe", withChangeTime: true) {
             if let known = previous?.executable, known.stamp == stamp {
                 executable = known
+            } else if !hashing {
+                return nil
             } else if let hash = ExecutableIdentity.hash(file: "/proc/self/exe") {
                 executable = BuildManifest.Input(stamp: stamp, hash: hash)
             }

@@ -181,7 +181,7 @@ public struct SiteBuilder: Sendable {
         // runtime linked in), which a build that has to load the site does meanwhile.
         // A build that renders everything still takes the identity from the last manifest's header.
         let header = text?.header ?? (options.clean ? plannedOutput().map(manifestPath).flatMap(ManifestText.header(mapping:)) : nil)
-        let identity = Background { toolIdentity(previous: header) }
+        let identity = toolIdentityLater(previous: header)
         if let text,
             let unchanged = unchangedBuild(
                 since: text, published: check, tool: identity.value, contentCount: contentCount, contentRecorded: contentRecorded,
