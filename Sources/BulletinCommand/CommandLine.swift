@@ -9,6 +9,9 @@ import Glibc
 /// What the two executables share: `bulletin` (build, check, import) and `bulletin-serve`,
 /// which `bulletin serve` runs (the preview server's libraries stay out of every other start).
 
+/// `serve`'s one-line help, which `bulletin --help` lists and `bulletin serve --help` shows.
+public let serveAbstract = "Build the site into memory and serve it, rebuilding and reloading on every change."
+
 /// Exit codes: 0 success, 1 content errors, 2 usage errors.
 public enum ExitStatus {
     public static let contentErrors: Int32 = 1

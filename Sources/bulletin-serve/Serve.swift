@@ -19,7 +19,7 @@ struct ServeFailure: Error, CustomStringConvertible {
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bulletin serve",
-        abstract: "Build the site into memory and serve it, rebuilding and reloading on every change.",
+        abstract: serveAbstract,
         discussion: """
             Nothing is written to the output folder. site.yml, Content/ and Themes/ are watched; on a change the site \
             is rebuilt and open pages reload. A build that fails keeps the last good site served and shows its errors \

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BulletinCommand
 import Foundation
 
 #if canImport(Glibc)
@@ -13,7 +14,7 @@ import Glibc
 struct ServeLauncher: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Build the site into memory and serve it, rebuilding and reloading on every change.",
+        abstract: serveAbstract,
         discussion: "Runs bulletin-serve, built beside bulletin; 'bulletin serve --help' shows its options.",
         // `--help` is passed on, so that bulletin-serve shows its options.
         helpNames: [])

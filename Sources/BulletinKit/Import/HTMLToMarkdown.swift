@@ -128,9 +128,9 @@ enum HTMLToMarkdown {
     /// Text and elements; comments, and the raw text the parser keeps for `<script>` and
     /// `<style>`, are other node types and are skipped.
     private static func append(_ node: HTMLNode, to writer: inout BlockWriter, depth: Int) {
-        if node.type == HTMLNode.text {
+        if node.isText {
             if let content = node.content { writer.run.text(String(cString: content)) }
-        } else if node.type == HTMLNode.element {
+        } else if node.isElement {
             appendElement(node, to: &writer, depth: depth + 1)
         }
     }
@@ -247,7 +247,7 @@ enum HTMLToMarkdown {
         }
         var node = children
         while let current = node {
-            if current.type == HTMLNode.element && name(of: current) == "li" {
+            if current.isElement && name(of: current) == "li" {
                 if var previous = stray { add(&previous) }
                 stray = nil
                 var item = writer.nested(container: true)
@@ -271,9 +271,9 @@ enum HTMLToMarkdown {
     private static func text(below node: HTMLNode, lineBreak: String) -> String {
         var collected = ""
         walk(below: node) { descendant in
-            if descendant.type == HTMLNode.text, let content = descendant.content {
+            if descendant.isText, let content = descendant.content {
                 collected += String(cString: content)
-            } else if descendant.type == HTMLNode.element && name(of: descendant) == "br" {
+            } else if descendant.isElement && name(of: descendant) == "br" {
                 collected += lineBreak
             }
         }
@@ -283,9 +283,9 @@ enum HTMLToMarkdown {
     /// Below `maxDepth`: the text and line breaks, without structure.
     private static func appendText(below node: HTMLNode, to run: inout InlineRun) {
         walk(below: node) { descendant in
-            if descendant.type == HTMLNode.text, let content = descendant.content {
+            if descendant.isText, let content = descendant.content {
                 run.text(String(cString: content))
-            } else if descendant.type == HTMLNode.element && name(of: descendant) == "br" {
+            } else if descendant.isElement && name(of: descendant) == "br" {
                 run.lineBreak()
             }
         }
@@ -296,8 +296,8 @@ enum HTMLToMarkdown {
     private static func walk(below root: HTMLNode, _ visit: (HTMLNode) -> Void) {
         var node = root.children
         while let current = node {
-            let enters = current.type == HTMLNode.element && Kind(name: name(of: current)) != .dropped
-            if enters || current.type != HTMLNode.element { visit(current) }
+            let enters = current.isElement && Kind(name: name(of: current)) != .dropped
+            if enters || !current.isElement { visit(current) }
             if enters, let child = current.children {
                 node = child
                 continue
@@ -1011,9 +1011,6 @@ extension String {
 
 /// A node of the tree libxml2 made, read through `CLibXML2`'s accessors.
 private struct HTMLNode: Equatable {
-    static let element = Int32(BULLETIN_HTML_ELEMENT)
-    static let text = Int32(BULLETIN_HTML_TEXT)
-
     let pointer: OpaquePointer
 
     init?(_ pointer: OpaquePointer?) {
@@ -1021,7 +1018,8 @@ private struct HTMLNode: Equatable {
         self.pointer = pointer
     }
 
-    var type: Int32 { bulletin_html_node_type(pointer) }
+    var isElement: Bool { Int(bulletin_html_node_type(pointer)) == BULLETIN_HTML_ELEMENT }
+    var isText: Bool { Int(bulletin_html_node_type(pointer)) == BULLETIN_HTML_TEXT }
     var next: HTMLNode? { HTMLNode(bulletin_html_node_next(pointer)) }
     var children: HTMLNode? { HTMLNode(bulletin_html_node_children(pointer)) }
     var parent: HTMLNode? { HTMLNode(bulletin_html_node_parent(pointer)) }

@@ -88,7 +88,7 @@ struct ManifestText: Sendable {
             var end = 0
             while end < all.count {
                 let lineEnd = BuildManifest.find(UInt8(ascii: "\n"), in: all, from: end)
-                let tag = BuildManifest.Tag(UnsafeBufferPointer(rebasing: all[end..<BuildManifest.find(9, in: all, from: end, to: lineEnd)]))
+                let tag = BuildManifest.Tag(line: all, from: end, to: lineEnd)
                 if end > 0, tag == .directory || tag == .input || tag == .output || tag == .pageDiagnostic { break }
                 end = min(all.count, lineEnd + 1)
             }
@@ -179,18 +179,7 @@ struct ManifestText: Sendable {
                 }
                 continue
             }
-            // The tags of nearly every line, "in" and "out", told by their bytes.
-            let tag: BuildManifest.Tag
-            if end - lineStart > 3 && all[lineStart] == UInt8(ascii: "i") && all[lineStart + 1] == UInt8(ascii: "n") && all[lineStart + 2] == 9 {
-                tag = .input
-            } else if end - lineStart > 4 && all[lineStart] == UInt8(ascii: "o") && all[lineStart + 1] == UInt8(ascii: "u")
-                && all[lineStart + 2] == UInt8(ascii: "t") && all[lineStart + 3] == 9
-            {
-                tag = .output
-            } else {
-                tag = BuildManifest.Tag(UnsafeBufferPointer(rebasing: all[lineStart..<BuildManifest.find(9, in: all, from: lineStart, to: end)]))
-            }
-            switch tag {
+            switch BuildManifest.Tag(line: all, from: lineStart, to: end) {
             case .directory: part.folders.append(lineStart)
             case .input:
                 if isContent(lineStart + 3, in: all) {
