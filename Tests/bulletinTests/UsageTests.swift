@@ -91,6 +91,18 @@ extension UsageTests {
         #endif
     }
 
+    /// libxml2 is not linked into the binary (its start would load it with ICU, zlib and
+    /// liblzma): the dynamic linker loads libyaml and no libxml2 for a command that reads no HTML
+    /// (`LD_DEBUG=files` lists what it loads).
+    @Test func libxml2IsNotLoadedAtStart() throws {
+        #if os(Linux)
+        let result = try Binary.run(["--help"], environment: ["LD_DEBUG": "files"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("libyaml-0.so"))
+        #expect(!result.stderr.contains("libxml2"))
+        #endif
+    }
+
     /// The tests run the binary of their own build (`--scratch-path` included), not another one.
     @Test func binaryIsTheOneBesideTheTests() throws {
         #expect(FileManager.default.isExecutableFile(atPath: Binary.path))
